@@ -1,0 +1,91 @@
+"""The `chatops` command: one click group whose commands are imported only when they run.
+
+Lazy loading keeps `chatops plan` fast and free of pulumi and boto3: only the module of the command
+being run is imported. Each entry names its module, its click object and a one-line description.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any, Optional
+
+import click
+
+from chatops import __version__
+from chatops.errors import ChatopsError
+
+#: name -> (module, attribute, one-line help). The order is the order of `chatops --help`.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "plan": ("chatops.cli.plan", "plan", "From daily users to a tier, its capacity headroom and its cost."),
+    "profiles": ("chatops.cli.profiles", "profiles", "List, show, diff and validate scale-tier profiles."),
+    "cost-report": ("chatops.cli.cost_report", "cost_report", "Monthly cost per resource, tier comparison, actual spend."),
+    "prices": ("chatops.cli.prices", "prices", "Show or refresh the AWS price catalog used for estimates."),
+    "synth": ("chatops.cli.synth", "synth", "Every resource `up` would create, offline, as JSON."),
+    "preview": ("chatops.cli.preview", "preview", "What `up` would change (or --offline: the resource tree with costs)."),
+    "runbook": ("chatops.cli.runbook", "runbook", "The operations runbook for a stack, with its real alarm names."),
+    "init": ("chatops.cli.init", "init", "Write chatops.yaml: project, backend, stacks, domain, images."),
+    "doctor": ("chatops.cli.doctor", "doctor", "Preflight checks before the first `up`: CLI, credentials, zone, quotas."),
+    "up": ("chatops.cli.up", "up", "Provision or update a stack through Pulumi's Automation API."),
+    "scale-to": ("chatops.cli.scale_to", "scale_to", "Move a live stack to another tier, safely."),
+    "status": ("chatops.cli.status", "status", "Health of a running stack: tasks, targets, alarms, queues, load."),
+    "outputs": ("chatops.cli.outputs", "outputs", "The stack's outputs (URLs, endpoints, names)."),
+    "refresh": ("chatops.cli.refresh", "refresh", "Reconcile the stack's state with what exists in AWS."),
+    "destroy": ("chatops.cli.destroy", "destroy", "Delete a stack's resources (asks for the stack name)."),
+    "unlock": ("chatops.cli.unlock", "unlock", "Remove a lock left behind by a crashed update."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> Optional[click.Command]:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module_name, attribute, _ = entry
+        return getattr(importlib.import_module(module_name), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Use the registry's descriptions so `--help` does not import every command (and pulumi).
+        rows = [(name, help_text) for name, (_, _, help_text) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ChatopsError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug, not a user mistake: still one line unless asked for more
+            if os.environ.get("CHATOPS_DEBUG"):
+                raise
+            click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); rerun with CHATOPS_DEBUG=1 "
+                       "for the traceback and report it", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
+             epilog="Example:\n\n    chatops plan --dau 50000\n\n    chatops profiles list")
+@click.version_option(__version__, prog_name="chatops")
+def cli() -> None:
+    """Size, price and provision the AWS infrastructure of a realtime chat product.
+
+    Start with `chatops plan --dau N` (no AWS account needed), then `chatops init` and `chatops up`.
+    """
+
+
+def main() -> None:
+    cli(prog_name="chatops")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Find and load profiles: a built-in tier name ("50k-dau", or short "50k") or a path to a YAML file.
+
+Every problem in a file comes back at once, each as `file: field.path: message`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Union
+
+import yaml
+from pydantic import ValidationError
+
+from chatops.errors import ProfileError
+from chatops.model.profile import Profile
+from chatops.model.profile_rules import rule_violations
+
+#: Built-in tiers, smallest first.
+BUILTIN_TIERS: tuple[str, ...] = ("dev", "1k-dau", "5k-dau", "10k-dau", "25k-dau", "50k-dau", "100k-dau")
+
+
+def _shipped_dir(installed_name: str, checkout_name: str) -> Path:
+    # A wheel installs profiles/ and templates/ inside the package (setup.cfg package_dir); a checkout
+    # or an editable install keeps them at the top of the repository, beside chatops/.
+    package = Path(__file__).resolve().parents[1]
+    installed = package / installed_name
+    return installed if installed.is_dir() else package.parent / checkout_name
+
+
+def builtin_profiles_dir() -> Path:
+    """The profiles/ folder shipped with the package."""
+    return _shipped_dir("builtin_profiles", "profiles")
+
+
+def builtin_templates_dir() -> Path:
+    """The templates/ folder shipped with the package."""
+    return _shipped_dir("builtin_templates", "templates")
+
+
+def resolve_tier_name(ref: str) -> str | None:
+    """'100k' -> '100k-dau'; 'dev' -> 'dev'; anything unknown -> None."""
+    ref = ref.strip().lower()
+    for candidate in (ref, f"{ref}-dau"):
+        if candidate in BUILTIN_TIERS:
+            return candidate
+    return None
+
+
+def looks_like_path(ref: str) -> bool:
+    return ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref or Path(ref).exists()
+
+
+def load_profile(ref: Union[str, Path]) -> Profile:
+    """Load a built-in tier by name or a profile file by path."""
+    text_ref = str(ref)
+    tier = resolve_tier_name(text_ref) if not isinstance(ref, Path) else None
+    if tier is not None and not Path(text_ref).is_file():
+        return _load_builtin(tier)
+    if isinstance(ref, Path) or looks_like_path(text_ref):
+        return load_profile_file(Path(text_ref))
+    raise ProfileError([f"{text_ref}: unknown tier; use one of {', '.join(BUILTIN_TIERS)} or a path to a "
+                        "profile file (e.g. ./my-profile.yaml)"])
+
+
+@lru_cache(maxsize=None)
+def _load_builtin(tier: str) -> Profile:
+    return load_profile_file(builtin_profiles_dir() / f"{tier}.yaml")
+
+
+def load_builtin_profiles() -> list[Profile]:
+    return [_load_builtin(t) for t in BUILTIN_TIERS]
+
+
+def load_profile_file(path: Path) -> Profile:
+    data = read_yaml_mapping(path, ProfileError)
+    return profile_from_data(data, source=str(path))
+
+
+def read_yaml_mapping(path: Path, error: type[Exception]) -> dict[str, Any]:
+    """Read a YAML file that must hold a mapping; every way it can fail becomes one clear line."""
+    name = str(path)
+    if path.is_dir():
+        raise error([f"{name}: is a directory, not a YAML file"])
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise error([f"{name}: file not found"]) from None
+    except OSError as exc:
+        raise error([f"{name}: cannot read ({exc.strerror})"]) from None
+    if b"\x00" in raw:
+        raise error([f"{name}: is a binary file, not YAML"])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise error([f"{name}: is not UTF-8 text"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise error([f"{name}: malformed YAML{where}: {problem}"]) from None
+    if data is None:
+        raise error([f"{name}: the file is empty"])
+    if not isinstance(data, dict):
+        raise error([f"{name}: expected a mapping of keys at the top level, got {type(data).__name__}"])
+    return data
+
+
+def profile_from_data(data: dict[str, Any], source: str) -> Profile:
+    """Validate a parsed profile: structure first (all errors), then cross-field rules (all errors)."""
+    try:
+        profile = Profile.model_validate(data, context={"skip_rules": True})
+    except ValidationError as exc:
+        raise ProfileError([f"{source}: {line}" for line in format_validation_errors(exc)]) from None
+    problems = rule_violations(profile)
+    if problems:
+        raise ProfileError([f"{source}: {p}" for p in problems])
+    return profile
+
+
+def format_validation_errors(exc: ValidationError) -> list[str]:
+    """pydantic errors as 'field.path: message' lines."""
+    lines = []
+    for err in exc.errors(include_url=False):
+        path = ".".join(str(part) for part in err["loc"]) or "(top level)"
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "unknown key (check its spelling against `chatops profiles show dev`)"
+        elif err["type"] == "missing":
+            message = "required key is missing"
+        lines.append(f"{path}: {message}")
+    return lines
+
+
+def profile_to_data(profile: Profile) -> dict[str, Any]:
+    """The profile as plain data, in the field order of the model (used by show, diff and --write)."""
+    return profile.model_dump(mode="json")

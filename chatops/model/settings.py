@@ -1,0 +1,106 @@
+"""Deployment settings: chatops.yaml (project, state backend, one entry per stack) as pydantic models.
+
+The inline Pulumi program is a function of a Profile and a DeploymentSettings (one stack's entry with
+its project and stack names), so it never reads files or the environment itself.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+NAME_PATTERN = r"^[a-z][a-z0-9-]{0,23}$"
+REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d$"
+
+#: Used by `synth` and `preview --offline` when no domain or zone is given.
+PLACEHOLDER_DOMAIN = "chat.example.com"
+PLACEHOLDER_ZONE_ID = "Z0000000000EXAMPLE"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class ImageRef(_Strict):
+    """A container image; no repository means this stack's own ECR repository."""
+
+    repository: Optional[str] = Field(default=None, description="registry/repository, e.g. ghcr.io/acme/api")
+    tag: str = Field(default="latest", pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+
+
+class Images(_Strict):
+    api: ImageRef = ImageRef()
+    realtime: ImageRef = ImageRef()
+    workers: ImageRef = ImageRef()
+
+
+class Auth0(_Strict):
+    domain: str = "your-tenant.auth0.com"
+    audience: str = "https://api.example.com"
+
+
+class StackEntry(_Strict):
+    """One stack in chatops.yaml."""
+
+    profile: str = Field(description="a built-in tier (e.g. 10k-dau) or a path to a profile file")
+    region: str = Field(pattern=REGION_PATTERN)
+    domain: str = Field(pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$")
+    hosted_zone_id: Optional[str] = Field(default=None, pattern=r"^Z[A-Z0-9]{1,32}$")
+    certificate_arn: Optional[str] = Field(default=None, pattern=r"^arn:aws[a-z-]*:acm:")
+    auth0: Auth0 = Auth0()
+    alert_email: Optional[str] = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    images: Images = Images()
+    tags: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _needs_zone_or_certificate(self) -> "StackEntry":
+        if self.hosted_zone_id is None and self.certificate_arn is None:
+            raise ValueError("set hosted_zone_id (DNS-validated certificate and api record) or certificate_arn")
+        return self
+
+
+class ChatopsConfig(_Strict):
+    """The whole chatops.yaml."""
+
+    project: str = Field(pattern=NAME_PATTERN)
+    backend: Optional[str] = Field(default=None, description="state backend URL; default: a local file backend "
+                                   "in .chatops/state beside chatops.yaml")
+    stacks: dict[str, StackEntry] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _stack_names(self) -> "ChatopsConfig":
+        import re
+
+        bad = [name for name in self.stacks if not re.match(NAME_PATTERN, name)]
+        if bad:
+            raise ValueError(f"stack names must match {NAME_PATTERN}: {', '.join(bad)}")
+        return self
+
+
+class DeploymentSettings(_Strict):
+    """What the inline program needs besides the profile: one stack of one project."""
+
+    project: str = Field(pattern=NAME_PATTERN)
+    stack: str = Field(pattern=NAME_PATTERN)
+    region: str = Field(pattern=REGION_PATTERN)
+    domain: str
+    hosted_zone_id: Optional[str] = None
+    certificate_arn: Optional[str] = None
+    auth0: Auth0 = Auth0()
+    alert_email: Optional[str] = None
+    images: Images = Images()
+    tags: dict[str, str] = {}
+
+    @classmethod
+    def for_stack(cls, config: ChatopsConfig, stack: str) -> "DeploymentSettings":
+        entry = config.stacks[stack]
+        fields = {name: getattr(entry, name) for name in StackEntry.model_fields if name != "profile"}
+        return cls(project=config.project, stack=stack, **fields)
+
+    @classmethod
+    def placeholder(cls, project: str = "chat", stack: str = "synth", region: str = "us-east-1",
+                    domain: Optional[str] = None) -> "DeploymentSettings":
+        """Settings for offline synth/preview when no chatops.yaml is at hand."""
+        return cls(project=project, stack=stack, region=region, domain=domain or PLACEHOLDER_DOMAIN,
+                   hosted_zone_id=PLACEHOLDER_ZONE_ID)

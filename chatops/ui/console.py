@@ -1,0 +1,38 @@
+"""Terminal output: rich consoles for humans, plain JSON for machines."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+from rich.console import Console
+
+
+def console(stderr: bool = False) -> Console:
+    """A rich console on the current stdout/stderr (so click's test runner captures it).
+
+    When output is not a terminal, use a wide fixed width instead of 80 columns so tables stay readable
+    in files and CI logs.
+    """
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else 160
+    return Console(file=stream, width=width, highlight=False, soft_wrap=False)
+
+
+def emit_json(data: Any) -> None:
+    """Print `data` as JSON on stdout; Decimals and other non-JSON scalars become strings or numbers."""
+    click.echo(json.dumps(data, indent=2, default=_json_default))
+
+
+def _json_default(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return float(value)
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return str(value)
