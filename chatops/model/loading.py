@@ -127,7 +127,7 @@ def format_validation_errors(exc: ValidationError) -> list[str]:
         path = ".".join(str(part) for part in err["loc"]) or "(top level)"
         message = err["msg"]
         if err["type"] == "extra_forbidden":
-            message = "unknown key (check its spelling against `chatops profiles show dev`)"
+            message = "unknown key (check its spelling; `chatops profiles show dev` lists every profile key)" if not exc.title.endswith("Config") else "unknown key (check its spelling)"
         elif err["type"] == "missing":
             message = "required key is missing"
         lines.append(f"{path}: {message}")
