@@ -1,0 +1,138 @@
+"""Database under the mock engine: per-tier shape, encryption, parameters, secrets, protect."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chatops.model.alarms import postgres_max_connections
+from chatops.model.loading import BUILTIN_TIERS, load_profile
+from chatops.model.naming import LIMITS, Names
+from tests.infra_data_harness import MOCK_PASSWORD, plaintext_paths, synth
+
+INSTANCE = "aws:rds/instance:Instance"
+PROXY = "aws:rds/proxy:Proxy"
+SECRET = "aws:secretsmanager/secret:Secret"
+VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
+
+
+def build(tier: str):
+    from chatops.infra.database import Database
+
+    profile = load_profile(tier)
+
+    def _program():
+        db = Database("database", profile=profile, names=Names("chat", "test"), subnet_ids=["subnet-a", "subnet-b"],
+                      security_group_id="sg-db", proxy_security_group_id="sg-proxy")
+        return db.database_url_secret_arn
+
+    return synth(_program)
+
+
+@pytest.fixture(scope="module")
+def graphs():
+    return {tier: build(tier) for tier in BUILTIN_TIERS}
+
+
+@pytest.mark.parametrize("tier", BUILTIN_TIERS)
+def test_shape_follows_the_profile(graphs, tier):
+    g, db = graphs[tier], load_profile(tier).database
+    assert len(g.of_type(INSTANCE)) == 1 + db.read_replica.enabled
+    assert len(g.of_type(PROXY)) == int(db.proxy.enabled)
+    assert len(g.of_type("aws:rds/proxyTarget:ProxyTarget")) == int(db.proxy.enabled)
+    # master, DATABASE_URL, and the read URL with a replica
+    assert len(g.of_type(SECRET)) == 2 + db.read_replica.enabled
+
+
+@pytest.mark.parametrize("tier", BUILTIN_TIERS)
+def test_primary_instance_inputs(graphs, tier):
+    p = load_profile(tier)
+    primary = graphs[tier].named("db")
+    assert primary.plain("storageEncrypted") is True
+    assert primary.plain("storageType") == "gp3"
+    assert primary.plain("maxAllocatedStorage") == p.database.max_allocated_storage_gb
+    assert primary.plain("multiAz") is p.database.multi_az
+    assert primary.plain("performanceInsightsEnabled") is p.database.performance_insights
+    assert primary.plain("enabledCloudwatchLogsExports") == ["postgresql", "upgrade"]
+    assert primary.plain("publiclyAccessible") is False
+    assert primary.plain("deletionProtection") is p.database.deletion_protection
+    assert primary.plain("skipFinalSnapshot") is (not p.is_production)
+    assert bool(primary.plain("finalSnapshotIdentifier")) is p.is_production
+    assert len(primary.plain("identifier")) <= LIMITS["rds"]
+
+
+@pytest.mark.parametrize("tier", BUILTIN_TIERS)
+def test_parameter_group_is_tuned_for_chat(graphs, tier):
+    p = load_profile(tier)
+    group = graphs[tier].one("aws:rds/parameterGroup:ParameterGroup")
+    assert group.plain("family") == f"postgres{p.database.engine_version.split('.')[0]}"
+    params = {x["name"]: x for x in group.plain("parameters")}
+    assert params["rds.force_ssl"]["value"] == "1"
+    assert params["max_connections"]["value"] == str(postgres_max_connections(p.database.instance_class))
+    assert params["max_connections"]["applyMethod"] == "pending-reboot"
+    assert params["shared_buffers"]["applyMethod"] == "pending-reboot"
+    for name in ("log_min_duration_statement", "log_connections", "idle_in_transaction_session_timeout"):
+        assert name in params
+
+
+def _secret_value(g, component: str) -> str:
+    return next(v.plain("secretString") for v in g.of_type(VERSION) if v.name == component)
+
+
+@pytest.mark.parametrize("tier", BUILTIN_TIERS)
+def test_database_url_points_at_proxy_when_enabled(graphs, tier):
+    g, db = graphs[tier], load_profile(tier).database
+    url = _secret_value(g, "database-url")
+    assert url.startswith(f"postgresql://chatadmin:{MOCK_PASSWORD}@") and url.endswith(":5432/chat?sslmode=require")
+    host = url.split("@")[1].split(":")[0]
+    assert (".proxy-" in host) is db.proxy.enabled
+    if db.read_replica.enabled:
+        read = _secret_value(g, "database-read-url")
+        assert Names("chat", "test").of("rds", "db-replica") in read and read.endswith("sslmode=require")
+
+
+@pytest.mark.parametrize("tier", BUILTIN_TIERS)
+def test_no_plaintext_password_in_any_input(graphs, tier):
+    for r in graphs[tier].resources:
+        if r.type == "random:index/randomPassword:RandomPassword":
+            continue
+        assert plaintext_paths(r.inputs, MOCK_PASSWORD) == [], f"{r.type} {r.name} carries the password in clear"
+
+
+def test_master_secret_has_what_the_proxy_reads(graphs):
+    value = json.loads(_secret_value(graphs["100k-dau"], "db-master"))
+    assert value["username"] == "chatadmin" and value["password"] == MOCK_PASSWORD
+
+
+def test_proxy_requires_tls_and_reads_the_master_secret(graphs):
+    g, settings = graphs["100k-dau"], load_profile("100k-dau").database.proxy
+    proxy = g.one(PROXY)
+    assert proxy.plain("requireTls") is True and proxy.plain("engineFamily") == "POSTGRESQL"
+    assert proxy.plain("idleClientTimeout") == settings.idle_client_timeout_seconds
+    assert proxy.plain("vpcSecurityGroupIds") == ["sg-proxy"]
+    auth = proxy.plain("auths")[0]
+    assert auth["authScheme"] == "SECRETS" and auth["secretArn"].endswith("db-master")
+    assert len(proxy.plain("name")) <= LIMITS["rds_proxy"]
+    pool = g.one("aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup").plain("connectionPoolConfig")
+    assert pool["maxConnectionsPercent"] == settings.max_connections_percent
+    policy = json.loads(g.one("aws:iam/rolePolicy:RolePolicy").plain("policy"))
+    assert policy["Statement"][0]["Action"] == "secretsmanager:GetSecretValue"
+    trust = json.loads(g.one("aws:iam/role:Role").plain("assumeRolePolicy"))
+    assert trust["Statement"][0]["Principal"]["Service"] == "rds.amazonaws.com"
+
+
+def test_replica_replicates_the_primary(graphs):
+    replica = graphs["100k-dau"].named("db-replica")
+    assert replica.plain("replicateSourceDb") == Names("chat", "test").of("rds", "db")
+    assert replica.plain("instanceClass") == load_profile("100k-dau").database.read_replica.instance_class
+    assert replica.plain("storageEncrypted") is True
+    assert replica.plain("password") is None
+
+
+def test_stateful_resources_are_protected_in_prod_only(graphs):
+    prod, dev = graphs["100k-dau"], graphs["dev"]
+    for token in (INSTANCE, SECRET):
+        assert all(r.protect for r in prod.of_type(token))
+        assert not any(r.protect for r in dev.of_type(token))
+    assert all(s.plain("recoveryWindowInDays") == 0 for s in dev.of_type(SECRET))
