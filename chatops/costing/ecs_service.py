@@ -1,0 +1,56 @@
+"""Fargate services (api, realtime, workers): task vCPU and memory hours, on-demand and Spot, ARM when
+Graviton is on, and a public IPv4 per task in public subnets (dev). Priced at the desired count and,
+for the range, at the autoscaling maximum."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from chatops.costing.components import CostComponent, Pricer, ResourceCost, make_component, resource
+from chatops.costing.money import HOURS_PER_MONTH, dec
+from chatops.model.profile import Profile
+
+SERVICE_TYPE = "aws:ecs/service:Service"
+SERVICES = ("api", "realtime", "workers")
+
+
+def price_services(pricer: Pricer, profile: Profile) -> list[ResourceCost]:
+    return [price_service(pricer, profile, name) for name in SERVICES]
+
+
+def price_service(pricer: Pricer, profile: Profile, name: str) -> ResourceCost:
+    svc = getattr(profile, name)
+    desired = _task_lines(pricer, profile, name, svc.desired_count)
+    at_max = _task_lines(pricer, profile, name, max(svc.autoscaling.max_count, svc.desired_count))
+    return resource(f"{name} service", SERVICE_TYPE, 1, desired, at_max)
+
+
+def _task_lines(pricer: Pricer, profile: Profile, name: str, tasks: int) -> list[CostComponent]:
+    svc = getattr(profile, name)
+    arch = "arm" if profile.compute.graviton else "x86"
+    label = "ARM" if arch == "arm" else "x86"
+    vcpu = dec(svc.cpu_units) / 1024
+    gb = dec(svc.memory_mb) / 1024
+    task_hours = dec(tasks) * HOURS_PER_MONTH
+    spot_share = dec(svc.spot_share_percent) / 100
+    lines: list[CostComponent] = []
+    if spot_share < 1:
+        od_hours = task_hours * (1 - spot_share)
+        lines.append(pricer.line(f"vCPU, {label} (on-demand)", "vCPU-hours", od_hours * vcpu, f"fargate.{arch}.vcpu_hour"))
+        lines.append(pricer.line(f"memory, {label} (on-demand)", "GB-hours", od_hours * gb, f"fargate.{arch}.gb_hour"))
+    if spot_share > 0:
+        spot_hours = task_hours * spot_share
+        lines.append(_spot_line(pricer, f"vCPU, {label} (Spot)", "vCPU-hours", spot_hours * vcpu, f"fargate.{arch}.vcpu_hour"))
+        lines.append(_spot_line(pricer, f"memory, {label} (Spot)", "GB-hours", spot_hours * gb, f"fargate.{arch}.gb_hour"))
+    if profile.network.task_subnets == "public":
+        lines.append(pricer.line("public IPv4 (one per task)", "address-hours", task_hours, "ipv4.hour"))
+    return lines
+
+
+def _spot_line(pricer: Pricer, name: str, unit: str, quantity: Decimal, key: str) -> CostComponent:
+    on_demand = pricer.price(key)
+    discount = pricer.price("fargate.spot_discount")
+    if on_demand is None or discount is None:
+        missing = key if on_demand is None else "fargate.spot_discount"
+        return make_component(name, unit, quantity, None, False, missing)
+    return make_component(name, unit, quantity, on_demand * (1 - discount), False, f"{key}*spot")

@@ -1,0 +1,133 @@
+"""estimate_cost(profile, region, demand) -> CostEstimate: every billable resource the inline program
+creates for the profile, priced from the region's catalog.
+
+Public API (plan, preview --offline, scale-to and cost-report call it):
+    estimate_cost(profile, region="us-east-1", demand=None) -> CostEstimate
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Optional
+
+from pydantic import BaseModel, ConfigDict
+
+from chatops.costing import (backup_vault, cloudwatch, ecr, ecs_cluster, ecs_service, elasticache, load_balancer,
+                             log_group, nat_gateway, rds_instance, rds_proxy, s3_bucket, secrets, sns, sqs, waf)
+from chatops.costing.catalog import PriceCatalog, load_catalog
+from chatops.costing.components import PRICE_NOT_FOUND, Pricer, ResourceCost
+from chatops.model.demand import DemandEstimate, UsageAssumptions
+from chatops.model.profile import Profile
+
+
+class CostEstimate(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    currency: str
+    region: str
+    profile: str
+    dau: int
+    catalog_date: str
+    catalog_origin: str
+    resources: list[ResourceCost]
+
+    @property
+    def fixed_monthly(self) -> Decimal:
+        return sum((r.fixed_monthly for r in self.resources), Decimal(0))
+
+    @property
+    def usage_monthly(self) -> Decimal:
+        return sum((r.usage_monthly for r in self.resources), Decimal(0))
+
+    @property
+    def total_monthly(self) -> Decimal:
+        return self.fixed_monthly + self.usage_monthly
+
+    @property
+    def max_monthly(self) -> Decimal:
+        """Total with every autoscaled service at its maximum task count."""
+        return sum((r.max_monthly_cost for r in self.resources), Decimal(0))
+
+    @property
+    def missing_prices(self) -> list[str]:
+        return [key for r in self.resources for key in r.missing_prices]
+
+    def cost_per_1000_dau(self) -> Decimal:
+        return self.total_monthly * 1000 / Decimal(self.dau)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "currency": self.currency,
+            "region": self.region,
+            "profile": self.profile,
+            "dau": self.dau,
+            "catalog": {"date": self.catalog_date, "origin": self.catalog_origin},
+            "fixed_monthly": self.fixed_monthly,
+            "usage_monthly": self.usage_monthly,
+            "total_monthly": self.total_monthly,
+            "max_monthly": self.max_monthly,
+            "cost_per_1000_dau": self.cost_per_1000_dau(),
+            "missing_prices": self.missing_prices,
+            "resources": [_resource_json(r) for r in self.resources],
+        }
+
+
+def _resource_json(r: ResourceCost) -> dict[str, Any]:
+    return {
+        "name": r.name,
+        "resource_type": r.resource_type,
+        "count": r.count,
+        "monthly_cost": r.monthly_cost,
+        "max_monthly_cost": r.max_monthly_cost,
+        "components": [{
+            "name": c.name,
+            "unit": c.unit,
+            "monthly_quantity": c.monthly_quantity,
+            "unit_price": c.unit_price,
+            "monthly_cost": c.monthly_cost,
+            "usage_based": c.usage_based,
+            "price_key": c.price_key,
+            **({"note": PRICE_NOT_FOUND} if c.price_missing else {}),
+        } for c in r.components],
+    }
+
+
+def default_demand(profile: Profile) -> DemandEstimate:
+    from chatops.sizing.demand import estimate_demand
+
+    return estimate_demand(UsageAssumptions(dau=profile.design.dau))
+
+
+def estimate_cost(profile: Profile, region: str = "us-east-1", demand: Optional[DemandEstimate] = None) -> CostEstimate:
+    """Monthly cost of everything the program creates for `profile` in `region` under `demand`
+    (the tier's design DAU with default usage when None)."""
+    catalog = load_catalog(region)
+    demand = demand if demand is not None else default_demand(profile)
+    return CostEstimate(currency="USD", region=region, profile=profile.name, dau=demand.dau,
+                        catalog_date=catalog.date, catalog_origin=catalog.origin,
+                        resources=price_resources(catalog, profile, demand))
+
+
+def price_resources(catalog: PriceCatalog, profile: Profile, demand: DemandEstimate) -> list[ResourceCost]:
+    """In the order of the stack: network, edge, compute, data, messaging, operations."""
+    p = Pricer(catalog)
+    alarms = cloudwatch.price_alarms(p, profile)
+    return [
+        *nat_gateway.price_nat(p, profile, demand),
+        load_balancer.price_alb(p, profile, demand),
+        *waf.price_waf(p, profile, demand),
+        ecs_cluster.price_cluster(p, profile),
+        *ecs_service.price_services(p, profile),
+        ecr.price_repositories(p),
+        *rds_instance.price_database(p, profile),
+        *rds_proxy.price_proxy(p, profile),
+        *elasticache.price_cache(p, profile),
+        sqs.price_queues(p, profile, demand),
+        secrets.price_secrets(p, profile),
+        backup_vault.price_backup(p, profile, demand),
+        log_group.price_log_groups(p, profile, demand),
+        alarms,
+        cloudwatch.price_dashboard(p),
+        sns.price_topic(p, alarms.count),
+        s3_bucket.price_log_bucket(p, profile, demand),
+    ]
