@@ -12,12 +12,14 @@ MAX_DAU = 1_000_000_000
 
 
 class UsageAssumptions(BaseModel):
-    """What users do. Defaults and their sources are documented in README ("Demand model")."""
+    """What users do. Each default's reasoning and source is in docs/sizing.md ("Demand model")."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     dau: int = Field(gt=0, le=MAX_DAU, description="daily active users")
-    peak_concurrency: float = Field(default=0.3, gt=0, le=1,
+    # 0.15 = 72 connected minutes per user per day x peak factor 3 / 1440 (Little's law); inside the
+    # seed's 10-30 % range, whose upper end the tiers reach by autoscaling.
+    peak_concurrency: float = Field(default=0.15, gt=0, le=1,
                                     description="share of DAU connected at the busiest minute")
     messages_per_user: float = Field(default=40, ge=0, le=100_000, description="messages sent per user per day")
     message_bytes: int = Field(default=512, gt=0, le=262_144, description="average message payload in bytes")
@@ -54,3 +56,8 @@ class DemandEstimate(BaseModel):
     @property
     def dau(self) -> int:
         return self.usage.dau
+
+    @property
+    def peak_worker_jobs_per_second(self) -> float:
+        """SQS messages the workers must consume per second at peak (push + offline queues)."""
+        return self.peak_sqs_push_per_second + self.peak_sqs_offline_per_second
