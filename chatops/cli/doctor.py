@@ -1,0 +1,82 @@
+"""`chatops doctor`: preflight checks before the first `up`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from chatops.cli.common import examples, json_option
+from chatops.model.profile import Profile
+from chatops.model.settings import ChatopsConfig, StackEntry
+
+
+@dataclass(frozen=True)
+class StackTarget:
+    """One stack of chatops.yaml with its tier loaded."""
+
+    config: ChatopsConfig
+    config_path: Path
+    stack: str
+    entry: StackEntry
+    profile: Profile
+
+
+def resolve_stack(config_arg: Optional[str], stack_arg: Optional[str]) -> StackTarget:
+    """--config/--stack (or CHATOPS_CONFIG/CHATOPS_STACK) -> the stack and its profile."""
+    from chatops.model.config_file import load_config, select_stack
+    from chatops.model.loading import load_profile, looks_like_path
+
+    config, path = load_config(config_arg)
+    stack = select_stack(config, stack_arg, path)
+    entry = config.stacks[stack]
+    ref = entry.profile
+    if looks_like_path(ref) and not Path(ref).is_absolute() and not Path(ref).exists():
+        ref = str(path.parent / ref)  # a profile file named in chatops.yaml is relative to that file
+    return StackTarget(config, path, stack, entry, load_profile(ref))
+
+
+def aws_options(func):  # type: ignore[no-untyped-def]
+    """--aws-profile and --endpoint-url, shared by the commands that call AWS."""
+    func = click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL", metavar="URL",
+                        help="Send every AWS call to this endpoint (an emulator); default: AWS_ENDPOINT_URL "
+                             "or the real AWS endpoints.")(func)
+    return click.option("--aws-profile", envvar="AWS_PROFILE", metavar="NAME",
+                        help="AWS named profile (default: AWS_PROFILE or the standard credential chain). "
+                             "--profile is a chatops tier, not this.")(func)
+
+
+def stack_options(func):  # type: ignore[no-untyped-def]
+    func = click.option("--config", "config_arg", metavar="PATH",
+                        help="chatops.yaml to read (default: CHATOPS_CONFIG or ./chatops.yaml).")(func)
+    return click.option("--stack", "stack_arg", metavar="NAME",
+                        help="Stack in chatops.yaml (default: CHATOPS_STACK or the only one).")(func)
+
+
+@click.command(epilog=examples("chatops doctor --stack prod",
+                               "chatops doctor --stack prod --aws-profile ops --json"))
+@stack_options
+@aws_options
+@json_option
+def doctor(stack_arg: Optional[str], config_arg: Optional[str], aws_profile: Optional[str],
+           endpoint_url: Optional[str], as_json: bool) -> None:
+    """Check everything `up` needs: Pulumi CLI, AWS credentials, hosted zone, instance classes in the
+    region, Fargate quotas, state backend, passphrase and name lengths. Exit 1 when a check fails."""
+    from chatops.deploy.aws import make_aws
+    from chatops.deploy.doctor import DoctorContext, run_checks
+    from chatops.ui.doctor import doctor_json, render_doctor
+
+    target = resolve_stack(config_arg, stack_arg)
+    aws = make_aws(target.entry.region, aws_profile, endpoint_url)
+    ctx = DoctorContext(target.config, target.config_path, target.stack, target.entry, target.profile, aws)
+    checks = run_checks(ctx)
+    if as_json:
+        from chatops.ui.console import emit_json
+
+        emit_json(doctor_json(ctx, checks))
+    else:
+        render_doctor(ctx, checks)
+    if any(check.status == "fail" for check in checks):
+        raise click.exceptions.Exit(1)
