@@ -1,0 +1,144 @@
+"""Engine events -> what the user sees: one row per resource (operation, status, elapsed, message).
+
+Pure bookkeeping on `pulumi.automation.events.EngineEvent`s, no rendering: ui/deploy_progress.py draws
+a `Progress`. Events may arrive on another thread (the CLI streams them over gRPC), so updates hold a lock.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from pulumi.automation import events as ev
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+#: Engine step ops folded into what a user cares about.
+REPLACE_OPS = {ev.OpType.REPLACE, ev.OpType.CREATE_REPLACEMENT, ev.OpType.DELETE_REPLACED,
+               ev.OpType.DISCARD_REPLACED, ev.OpType.READ_REPLACEMENT, ev.OpType.IMPORT_REPLACEMENT}
+CATEGORY = {
+    ev.OpType.CREATE: "create", ev.OpType.UPDATE: "update", ev.OpType.DELETE: "delete",
+    ev.OpType.IMPORT: "import", ev.OpType.REFRESH: "refresh", ev.OpType.READ: "read",
+    ev.OpType.DISCARD: "delete", ev.OpType.REMOVE_PENDING_REPLACE: "delete",
+    **{op: "replace" for op in REPLACE_OPS},
+}
+
+RUNNING, DONE, FAILED = "running", "done", "failed"
+
+
+def category(op: ev.OpType) -> Optional[str]:
+    """create/update/replace/delete/...; None for `same` (nothing happens to the resource)."""
+    return CATEGORY.get(op)
+
+
+def resource_name(urn: str) -> str:
+    """The logical name: the last `::` segment of a URN."""
+    return urn.rsplit("::", 1)[-1]
+
+
+def clean_message(message: str) -> str:
+    """Provider diagnostics are multi-line ('error: 1 error occurred:\\n\\t* creating ...'): one line."""
+    text = re.sub(r"\x1b\[[0-9;]*m|<\{%[^%]*%\}>", "", message)  # ANSI and Pulumi color tags
+    text = re.sub(r"\b\d+ errors? occurred:", "", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"^(error:\s*)+", "", text)
+    return text.lstrip("* ").strip()
+
+
+@dataclass
+class ResourceRow:
+    urn: str
+    type: str
+    op: str
+    status: str = RUNNING
+    started: float = 0.0
+    finished: Optional[float] = None
+    message: str = ""
+
+    @property
+    def name(self) -> str:
+        return resource_name(self.urn)
+
+    def elapsed(self, now: float) -> float:
+        return max(0.0, (self.finished if self.finished is not None else now) - self.started)
+
+
+@dataclass
+class Progress:
+    """The state of an update as events arrive; `handle` is the Automation API's on_event callback."""
+
+    clock: Callable[[], float] = time.time
+    rows: dict[str, ResourceRow] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)      # stack-level errors (no resource)
+    warnings: list[str] = field(default_factory=list)
+    summary: Optional[dict[str, int]] = None
+    cancelled: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def handle(self, event: ev.EngineEvent) -> None:
+        with self._lock:
+            self._apply(event)
+
+    def snapshot(self) -> list[ResourceRow]:
+        with self._lock:
+            return [ResourceRow(**{k: getattr(r, k) for k in ResourceRow.__dataclass_fields__})
+                    for r in self.rows.values()]
+
+    def failed(self) -> list[ResourceRow]:
+        return [row for row in self.snapshot() if row.status == FAILED]
+
+    def _apply(self, event: ev.EngineEvent) -> None:
+        stamp = float(event.timestamp) if event.timestamp else self.clock()
+        if event.resource_pre_event is not None:
+            self._pre(event.resource_pre_event.metadata, stamp)
+        elif event.res_outputs_event is not None:
+            self._finished(event.res_outputs_event.metadata, stamp, DONE)
+        elif event.res_op_failed_event is not None:
+            self._finished(event.res_op_failed_event.metadata, stamp, FAILED)
+        elif event.diagnostic_event is not None:
+            self._diagnostic(event.diagnostic_event)
+        elif event.summary_event is not None:
+            self.summary = {str(getattr(k, "value", k)): int(v)
+                            for k, v in event.summary_event.resource_changes.items()}
+        elif event.cancel_event is not None:
+            self.cancelled = True
+
+    def _pre(self, md: ev.StepEventMetadata, stamp: float) -> None:
+        op = category(md.op)
+        if op is None or md.type == STACK_TYPE:
+            return
+        row = self.rows.get(md.urn)
+        if row is None:
+            self.rows[md.urn] = ResourceRow(md.urn, md.type, op, RUNNING, stamp)
+        elif op == "replace" or row.status != RUNNING:
+            # a replacement is several steps on one URN (create-replacement, replace, delete-replaced)
+            row.op, row.status, row.finished = op, RUNNING, None
+
+    def _finished(self, md: ev.StepEventMetadata, stamp: float, status: str) -> None:
+        row = self.rows.get(md.urn)
+        if row is None:
+            if category(md.op) is None or md.type == STACK_TYPE:
+                return
+            row = self.rows[md.urn] = ResourceRow(md.urn, md.type, category(md.op) or "update", status, stamp)
+        if row.status != FAILED:  # a failure sticks even if a later step on the URN reports
+            row.status = status
+        row.finished = stamp
+
+    def _diagnostic(self, diag: ev.DiagnosticEvent) -> None:
+        if diag.ephemeral or not diag.severity.startswith(("error", "warning")):
+            return
+        text = clean_message(diag.message)
+        if not text:
+            return
+        row = self.rows.get(diag.urn or "")
+        if row is None:
+            (self.errors if diag.severity == "error" else self.warnings).append(text)
+            return
+        if diag.severity == "error":
+            row.status = FAILED
+            row.message = text
+        elif not row.message:
+            row.message = text

@@ -1,0 +1,172 @@
+"""What a change does to each resource: from a live preview's events, or offline from two program graphs.
+
+Live: the engine tells us (ResourcePreEvent op replace/create-replacement/delete-replaced, with `keys`
+or detailed_diff entries of kind `*-replace` naming the properties that force it).
+
+Offline (scale-to plan, tests): two `synthesize()` graphs are matched by URN and their inputs compared;
+a change replaces the resource when a changed input is in REPLACE_FORCING for its type. The table
+lists the provider's force-new inputs (Terraform `ForceNew`, shown by Pulumi as "[forces replacement]")
+for the types we care about; it is deliberately conservative (e.g. dbSubnetGroupName, which RDS can
+move with an outage, counts as a replacement) so the guard errs on the side of stopping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional
+
+from pulumi.automation import events as ev
+
+from chatops.deploy.events import REPLACE_OPS, STACK_TYPE, category, resource_name
+
+ALL_INPUTS = "*"  # every input change replaces the resource (random passwords)
+
+#: type token -> camelCase inputs whose change forces replacement.
+REPLACE_FORCING: dict[str, frozenset[str]] = {
+    "aws:rds/instance:Instance": frozenset({
+        "identifier", "identifierPrefix", "engine", "dbSubnetGroupName", "storageEncrypted", "kmsKeyId",
+        "username", "availabilityZone", "dbName", "characterSetName", "ncharCharacterSetName", "timezone",
+        "snapshotIdentifier", "restoreToPointInTime", "s3Import", "customIamInstanceProfile"}),
+    "aws:elasticache/replicationGroup:ReplicationGroup": frozenset({
+        "replicationGroupId", "subnetGroupName", "atRestEncryptionEnabled", "kmsKeyId", "port",
+        "preferredCacheClusterAzs", "snapshotArns", "snapshotName", "networkType", "dataTieringEnabled"}),
+    "aws:backup/vault:Vault": frozenset({"name", "kmsKeyArn"}),
+    "aws:s3/bucket:Bucket": frozenset({"bucket", "bucketPrefix", "objectLockEnabled"}),
+    "aws:s3/bucketV2:BucketV2": frozenset({"bucket", "bucketPrefix", "objectLockEnabled"}),
+    "aws:secretsmanager/secret:Secret": frozenset({"name", "namePrefix"}),
+    "aws:sqs/queue:Queue": frozenset({"name", "namePrefix", "fifoQueue"}),
+    "aws:ecr/repository:Repository": frozenset({"name", "encryptionConfigurations"}),
+    "aws:rds/subnetGroup:SubnetGroup": frozenset({"name", "namePrefix"}),
+    "aws:rds/parameterGroup:ParameterGroup": frozenset({"name", "namePrefix", "family"}),
+    "aws:elasticache/subnetGroup:SubnetGroup": frozenset({"name"}),
+    "aws:elasticache/parameterGroup:ParameterGroup": frozenset({"name", "family"}),
+    "aws:rds/proxy:Proxy": frozenset({"name", "engineFamily", "vpcSubnetIds"}),
+    "random:index/randomPassword:RandomPassword": frozenset({ALL_INPUTS}),
+}
+
+#: Types holding data (or identities other systems point at): replacing or deleting one loses something.
+STATEFUL_TYPES: dict[str, str] = {
+    "aws:rds/instance:Instance": "database instance (primary or read replica): data and endpoint",
+    "aws:elasticache/replicationGroup:ReplicationGroup": "Redis group: sessions, presence, adapter state",
+    "aws:backup/vault:Vault": "backup vault: every recovery point in it",
+    "aws:s3/bucket:Bucket": "log bucket: stored access logs",
+    "aws:s3/bucketV2:BucketV2": "log bucket: stored access logs",
+    "aws:secretsmanager/secret:Secret": "secret: its ARN and value (passwords the services use)",
+    "aws:sqs/queue:Queue": "queue: messages waiting in it",
+    "aws:ecr/repository:Repository": "container repository: every pushed image",
+    "random:index/randomPassword:RandomPassword": "generated password: a new value changes DB/Redis credentials",
+}
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    urn: str
+    type: str
+    op: str                          # create | update | replace | delete
+    keys: tuple[str, ...] = ()       # replace: forcing properties; update: changed inputs
+    protected: bool = False
+
+    @property
+    def name(self) -> str:
+        return resource_name(self.urn)
+
+    @property
+    def stateful(self) -> bool:
+        return self.type in STATEFUL_TYPES
+
+
+@dataclass
+class ChangeSet:
+    """All non-trivial changes of one preview, with per-type counts; `handle` is an on_event callback."""
+
+    changes: dict[str, ResourceChange] = field(default_factory=dict)
+    summary: Optional[dict[str, int]] = None
+
+    def handle(self, event: ev.EngineEvent) -> None:
+        if event.resource_pre_event is not None:
+            self.add_step(event.resource_pre_event.metadata)
+        elif event.summary_event is not None:
+            self.summary = {str(getattr(k, "value", k)): int(v)
+                            for k, v in event.summary_event.resource_changes.items()}
+
+    def add_step(self, md: ev.StepEventMetadata) -> None:
+        op = category(md.op)
+        if op not in ("create", "update", "replace", "delete") or md.type == STACK_TYPE:
+            return
+        previous = self.changes.get(md.urn)
+        if previous is not None and previous.op == "replace":
+            keys = tuple(dict.fromkeys(previous.keys + replace_keys(md)))
+            self.changes[md.urn] = ResourceChange(md.urn, md.type, "replace", keys, previous.protected)
+            return
+        keys = replace_keys(md) if md.op in REPLACE_OPS else tuple(md.diffs or ())
+        self.changes[md.urn] = ResourceChange(md.urn, md.type, op, keys, _protected(md))
+
+    @property
+    def replacements(self) -> list[ResourceChange]:
+        return [c for c in self.changes.values() if c.op == "replace"]
+
+    def by_type(self) -> dict[str, dict[str, int]]:
+        """type -> {create/update/replace/delete: count}, types sorted."""
+        table: dict[str, dict[str, int]] = {}
+        for change in self.changes.values():
+            counts = table.setdefault(change.type, {"create": 0, "update": 0, "replace": 0, "delete": 0})
+            counts[change.op] += 1
+        return dict(sorted(table.items()))
+
+    def totals(self) -> dict[str, int]:
+        totals = {"create": 0, "update": 0, "replace": 0, "delete": 0}
+        for change in self.changes.values():
+            totals[change.op] += 1
+        return totals
+
+    def stateful_losses(self) -> list[ResourceChange]:
+        """Stateful resources this change would replace or delete."""
+        return [c for c in self.changes.values() if c.stateful and c.op in ("replace", "delete")]
+
+
+def replace_keys(md: ev.StepEventMetadata) -> tuple[str, ...]:
+    """The properties forcing a replacement: `keys`, else detailed_diff entries of kind *-replace."""
+    if md.keys:
+        return tuple(md.keys)
+    return tuple(path for path, diff in (md.detailed_diff or {}).items()
+                 if str(getattr(diff.diff_kind, "value", diff.diff_kind)).endswith("-replace"))
+
+
+def _protected(md: ev.StepEventMetadata) -> bool:
+    return bool((md.old and md.old.protect) or (md.new and md.new.protect))
+
+
+# ---- offline: two synthesized graphs -------------------------------------------------------------
+
+def plan_between(before: Iterable[dict[str, Any]], after: Iterable[dict[str, Any]]) -> ChangeSet:
+    """What going from graph `before` to graph `after` (synthesize() output) would do, by URN."""
+    old = {r["urn"]: r for r in before if r["type"] != STACK_TYPE}
+    new = {r["urn"]: r for r in after if r["type"] != STACK_TYPE}
+    result = ChangeSet()
+    for urn, resource in new.items():
+        if urn not in old:
+            result.changes[urn] = ResourceChange(urn, resource["type"], "create")
+            continue
+        changed = changed_inputs(old[urn].get("inputs") or {}, resource.get("inputs") or {})
+        if not changed:
+            continue
+        forcing = forcing_inputs(resource["type"], changed)
+        op, keys = ("replace", forcing) if forcing else ("update", changed)
+        result.changes[urn] = ResourceChange(urn, resource["type"], op, keys, bool(old[urn].get("protect")))
+    for urn, resource in old.items():
+        if urn not in new:
+            result.changes[urn] = ResourceChange(urn, resource["type"], "delete", (), bool(resource.get("protect")))
+    return result
+
+
+def changed_inputs(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, ...]:
+    """Top-level input names whose values differ (tags are inputs too: tier tags change every step)."""
+    names = list(before) + [k for k in after if k not in before]
+    return tuple(name for name in names if before.get(name) != after.get(name))
+
+
+def forcing_inputs(type_token: str, changed: tuple[str, ...]) -> tuple[str, ...]:
+    forcing = REPLACE_FORCING.get(type_token, frozenset())
+    if ALL_INPUTS in forcing:
+        return changed
+    return tuple(name for name in changed if name in forcing)
