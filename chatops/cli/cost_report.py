@@ -1,0 +1,186 @@
+"""`chatops cost-report`: the monthly cost of a profile per resource, all tiers side by side, the
+difference between two tiers, or (with --actual) the real spend of a deployed stack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from chatops.cli.common import examples, json_option, profile_option
+
+FORMATS = ("table", "json", "markdown", "csv", "html")
+
+
+@click.command("cost-report", epilog=examples(
+    "chatops cost-report --profile 50k-dau",
+    "chatops cost-report --profile 50k --region eu-central-1 --dau 80000",
+    "chatops cost-report --all --format markdown",
+    "chatops cost-report --all --format html --output costs.html",
+    "chatops cost-report --compare 25k-dau 50k-dau",
+    "chatops cost-report --actual --stack prod",
+))
+@profile_option(required=False)
+@click.option("--region", "-r", default="us-east-1", show_default=True, metavar="REGION",
+              help="AWS region whose prices to use (and of the stack, with --actual).")
+@click.option("--dau", type=click.IntRange(1, 1_000_000_000), help="Daily active users (default: the tier's design DAU).")
+@click.option("--messages-per-user", type=click.FloatRange(0, 100_000), help="Messages sent per user per day (default 40).")
+@click.option("--api-requests-per-user", type=click.FloatRange(0, 1_000_000), help="REST calls per user per day (default 100).")
+@click.option("--fanout", type=click.FloatRange(1, 100_000), help="Recipients per message (default 5).")
+@click.option("--peak-concurrency", type=click.FloatRange(0, 1, min_open=True),
+              help="Share of DAU connected at the busiest minute (default 0.3).")
+@click.option("--all", "all_tiers", is_flag=True, help="Every built-in tier side by side, with cost per 1,000 DAU.")
+@click.option("--compare", nargs=2, metavar="A B", help="Monthly difference per component from tier A to tier B.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
+@json_option
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of stdout.")
+@click.option("--actual", is_flag=True, help="Actual spend of a deployed stack from Cost Explorer.")
+@click.option("--stack", help="Stack name (with --actual).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Path to chatops.yaml (with --actual).")
+@click.option("--aws-profile", envvar="AWS_PROFILE", help="AWS named profile (with --actual). [env: AWS_PROFILE]")
+@click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL",
+              help="AWS endpoint override, e.g. an emulator (with --actual). [env: AWS_ENDPOINT_URL]")
+def cost_report(profile_ref: Optional[str], region: str, dau: Optional[int], messages_per_user: Optional[float],
+                api_requests_per_user: Optional[float], fanout: Optional[float], peak_concurrency: Optional[float],
+                all_tiers: bool, compare: Optional[tuple[str, str]], fmt: str, as_json: bool, output: Optional[Path],
+                actual: bool, stack: Optional[str], config_path: Optional[Path], aws_profile: Optional[str],
+                endpoint_url: Optional[str]) -> None:
+    """Monthly cost per resource and cost component: fixed (what is provisioned) and usage-based
+    (from the demand model), at desired counts and up to the autoscaling maximum.
+
+    Estimates use AWS on-demand list prices from the bundled catalog (or your refreshed one, see
+    `chatops prices show`). With --actual, reports what the stack really cost (Cost Explorer).
+    """
+    if actual:
+        from chatops.cli.cost_actual import run_actual_report
+
+        run_actual_report(stack=stack, config_path=config_path, as_json=as_json or fmt == "json",
+                          aws_profile=aws_profile, endpoint_url=endpoint_url, region=region)
+        return
+    fmt = "json" if as_json else fmt
+    usage = {k: v for k, v in (("messages_per_user", messages_per_user), ("api_requests_per_user", api_requests_per_user),
+                               ("fanout", fanout), ("peak_concurrency", peak_concurrency)) if v is not None}
+    modes = sum([bool(profile_ref), all_tiers, bool(compare)])
+    if modes != 1:
+        raise click.UsageError("give exactly one of --profile TIER, --all or --compare A B")
+    if all_tiers and (dau is not None or usage):
+        raise click.UsageError("--all prices each tier at its own design DAU; drop --dau and the usage options")
+
+    if all_tiers:
+        _report_all(region, fmt, output)
+    elif compare:
+        _report_compare(compare, region, dau, usage, fmt, output)
+    else:
+        assert profile_ref is not None
+        _report_one(profile_ref, region, dau, usage, fmt, output)
+
+
+def _demand(profile, dau: Optional[int], usage: dict):
+    """The demand to price: the tier's design DAU unless --dau, with any usage overrides."""
+    from chatops.model.demand import UsageAssumptions
+    from chatops.sizing.demand import estimate_demand
+
+    return estimate_demand(UsageAssumptions(dau=dau or profile.design.dau, **usage))
+
+
+def _report_one(ref: str, region: str, dau: Optional[int], usage: dict, fmt: str, output: Optional[Path]) -> None:
+    from chatops.costing import report, report_html
+    from chatops.costing.estimate import estimate_cost
+    from chatops.model.loading import load_profile
+
+    profile = load_profile(ref)
+    estimate = estimate_cost(profile, region, _demand(profile, dau, usage))
+    if fmt == "table":
+        from chatops.ui.cost import render_cost_table
+
+        _rich(lambda c: render_cost_table(c, estimate), output)
+    elif fmt == "json":
+        _json(estimate.to_json(), output)
+    else:
+        _text({"markdown": report.markdown_estimate, "csv": report.csv_estimate,
+               "html": lambda e: report_html.html_report([e])}[fmt](estimate), output)
+
+
+def _report_all(region: str, fmt: str, output: Optional[Path]) -> None:
+    from chatops.costing import report, report_html
+    from chatops.costing.estimate import estimate_cost
+    from chatops.model.loading import load_builtin_profiles
+
+    estimates = [estimate_cost(p, region) for p in load_builtin_profiles()]
+    if fmt == "table":
+        from chatops.ui.cost import render_all_table
+
+        _rich(lambda c: render_all_table(c, estimates), output)
+    elif fmt == "json":
+        _json({"currency": "USD", "region": region, "tiers": [e.to_json() for e in estimates]}, output)
+    else:
+        _text({"markdown": report.markdown_all, "csv": report.csv_all,
+               "html": report_html.html_report}[fmt](estimates), output)
+
+
+def _report_compare(refs: tuple[str, str], region: str, dau: Optional[int], usage: dict, fmt: str,
+                    output: Optional[Path]) -> None:
+    from chatops.costing import report, report_html
+    from chatops.costing.compare import compare_costs
+    from chatops.costing.estimate import estimate_cost
+    from chatops.model.loading import load_profile
+
+    before_p, after_p = load_profile(refs[0]), load_profile(refs[1])
+    before = estimate_cost(before_p, region, _demand(before_p, dau, usage))
+    after = estimate_cost(after_p, region, _demand(after_p, dau, usage))
+    cmp = compare_costs(before, after)
+    if fmt == "table":
+        from chatops.ui.cost import render_comparison
+
+        _rich(lambda c: render_comparison(c, cmp), output)
+    elif fmt == "json":
+        _json(cmp.to_json(), output)
+    else:
+        _text({"markdown": report.markdown_comparison, "csv": report.csv_comparison,
+               "html": lambda x: report_html.html_report([x.before, x.after], x)}[fmt](cmp), output)
+
+
+def _rich(draw, output: Optional[Path]) -> None:
+    from chatops.ui.console import console
+
+    if output is None:
+        draw(console())
+        return
+    from rich.console import Console
+
+    with _open(output) as fh:
+        draw(Console(file=fh, width=160, no_color=True, highlight=False))
+
+
+def _json(data: dict, output: Optional[Path]) -> None:
+    from chatops.ui.console import emit_json
+
+    if output is None:
+        emit_json(data)
+        return
+    import json
+
+    from chatops.ui.console import _json_default
+
+    _text(json.dumps(data, indent=2, default=_json_default) + "\n", output)
+
+
+def _text(text: str, output: Optional[Path]) -> None:
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    with _open(output) as fh:
+        fh.write(text)
+    click.echo(f"Wrote {output}", err=True)
+
+
+def _open(path: Path):
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as exc:
+        from chatops.errors import ChatopsError
+
+        raise ChatopsError(f"cannot write {path} ({exc.strerror}); choose another --output path") from None
