@@ -1,0 +1,221 @@
+"""`chatops plan`: from daily users to a tier, its capacity headroom and its cost.
+
+Parses and validates the usage options (flags win over --usage-file, which wins over the defaults),
+calls chatops.sizing.plan.plan, prices the result, and hands it to chatops.ui.plan. Never imports
+pulumi or boto3 (a test checks sys.modules).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from pathlib import Path
+from typing import Any, Optional
+
+import click
+
+from chatops.cli.common import examples, json_option
+from chatops.errors import ChatopsError
+from chatops.model.demand import MAX_DAU, UsageAssumptions
+from chatops.sizing.selection import DEFAULT_HEADROOM
+
+_SUFFIXES = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
+
+
+class DauType(click.ParamType):
+    """A positive whole number of users up to a billion; accepts 50000, 50_000, 50,000, 50k, 1.5m."""
+
+    name = "N"
+
+    def convert(self, value: Any, param: Optional[click.Parameter], ctx: Optional[click.Context]) -> int:
+        if isinstance(value, int):
+            number: float = value
+        else:
+            match = re.fullmatch(r"\s*([0-9][0-9_,]*(?:\.[0-9]+)?)\s*([kKmMbB]?)\s*", str(value))
+            if not match and str(value).strip().startswith("-"):
+                self.fail(f"{value} is outside 1..{MAX_DAU:,} daily active users (must be positive)", param, ctx)
+            if not match:
+                self.fail(f"{value!r} is not a number of users (e.g. 50000 or 50k)", param, ctx)
+            number = float(match.group(1).replace("_", "").replace(",", "")) * _SUFFIXES[match.group(2).lower()]
+        if number != int(number):
+            self.fail(f"{value!r} is not a whole number of users", param, ctx)
+        if not 0 < number <= MAX_DAU:
+            self.fail(f"{value} is outside 1..{MAX_DAU:,} daily active users", param, ctx)
+        return int(number)
+
+
+class Bounded(click.ParamType):
+    """A finite number within the bounds UsageAssumptions declares for `field` (one source of truth)."""
+
+    name = "NUMBER"
+
+    def __init__(self, low: float, high: float, low_open: bool, integer: bool = False):
+        self.low, self.high, self.low_open, self.integer = low, high, low_open, integer
+
+    def convert(self, value: Any, param: Optional[click.Parameter], ctx: Optional[click.Context]) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        if self.integer and number != int(number):
+            self.fail(f"{value!r} is not a whole number", param, ctx)
+        too_low = number <= self.low if self.low_open else number < self.low
+        if too_low or number > self.high:
+            low_bracket = "(" if self.low_open else "["
+            self.fail(f"{value} is outside {low_bracket}{self.low:g}, {self.high:g}]", param, ctx)
+        return int(number) if self.integer else number
+
+
+def _bounded(field: str, integer: bool = False) -> Bounded:
+    """Bounds read from the pydantic field, so the flag and the usage file accept the same values."""
+    low, high, low_open = -math.inf, math.inf, False
+    for rule in UsageAssumptions.model_fields[field].metadata:
+        if getattr(rule, "gt", None) is not None:
+            low, low_open = rule.gt, True
+        if getattr(rule, "ge", None) is not None:
+            low = rule.ge
+        if getattr(rule, "le", None) is not None:
+            high = rule.le
+    return Bounded(low, high, low_open, integer)
+
+
+def _default(field: str) -> Any:
+    return UsageAssumptions.model_fields[field].default
+
+
+_USAGE_FLAGS = {
+    "peak_concurrency": ("--peak-concurrency", False, "Share of DAU connected at the busiest minute, in (0, 1]."),
+    "messages_per_user": ("--messages-per-user", False, "Messages each user sends per day."),
+    "message_bytes": ("--message-bytes", True, "Average message payload in bytes."),
+    "fanout": ("--fanout", False, "Recipients per message (1 = direct message)."),
+    "api_requests_per_user": ("--api-requests-per-user", False, "REST API calls per user per day."),
+    "peak_factor": ("--peak-factor", False, "Busiest hour over the daily average."),
+}
+
+
+def _usage_options(func: Any) -> Any:
+    for field, (flag, integer, text) in reversed(_USAGE_FLAGS.items()):
+        func = click.option(flag, field, type=_bounded(field, integer), default=None,
+                            help=f"{text} [default: {_default(field):g}; see docs/sizing.md]")(func)
+    return func
+
+
+@click.command(epilog=examples(
+    "chatops plan --dau 50000",
+    "chatops plan --dau 30k --peak-concurrency 0.25 --fanout 8",
+    "chatops plan --usage-file usage.yaml --json",
+    "chatops plan --dau 250000 --custom --write profiles/custom.yaml",
+    "chatops plan --dau 40000 --tier 25k-dau",
+))
+@click.option("--dau", type=DauType(), default=None, help="Daily active users (e.g. 50000 or 50k).")
+@_usage_options
+@click.option("--usage-file", type=click.Path(path_type=Path), default=None,
+              help="YAML with any of the usage assumptions (dau, peak_concurrency, ...); flags win.")
+@click.option("--headroom", type=Bounded(1.0, 10.0, False), default=DEFAULT_HEADROOM, show_default=True,
+              help="Capacity over peak demand every dimension must have at desired task counts.")
+@click.option("--tier", "tier_ref", metavar="TIER|FILE", default=None,
+              help="Check this tier or profile file against the demand instead of selecting one.")
+@click.option("--custom", is_flag=True, help="Right-size a bespoke profile for exactly this demand.")
+@click.option("--write", "write_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="With --custom: save the profile as YAML (accepted by `chatops profiles validate`).")
+@click.option("--region", default="us-east-1", show_default=True, help="AWS region for the cost estimate.")
+@json_option
+def plan(dau: Optional[int], usage_file: Optional[Path], headroom: float, tier_ref: Optional[str], custom: bool,
+         write_path: Optional[Path], region: str, as_json: bool, **flags: Optional[float]) -> None:
+    """From daily active users to a tier, its capacity headroom and its monthly cost.
+
+    Estimates the peak load from usage assumptions, checks every built-in production tier dimension by
+    dimension, and picks the smallest one designed for the DAU that holds the peak with --headroom.
+    No AWS account or Pulumi CLI needed.
+    """
+    if write_path is not None and not custom:
+        raise click.UsageError("--write saves a right-sized profile; add --custom (built-in tiers are already "
+                               "files: `chatops profiles show 50k-dau`)")
+    if custom and tier_ref is not None:
+        raise click.UsageError("--custom and --tier are alternatives: right-size a profile, or check one")
+    usage = _usage(dau, usage_file, flags)
+    from chatops.model.loading import load_builtin_profiles
+    from chatops.sizing.plan import plan as build_plan
+
+    check = _load_tier(tier_ref) if tier_ref is not None else None
+    result = build_plan(usage, load_builtin_profiles(), headroom=headroom, custom=custom, check=check)
+    estimate, neighbour_totals = _costs(result, region)
+    if estimate is not None:
+        result = dataclasses.replace(result, cost=estimate.to_json())
+    if write_path is not None and result.profile is not None:
+        _write_profile(result.profile, write_path)
+    _render(result, estimate, neighbour_totals, write_path, as_json)
+
+
+def _usage(dau: Optional[int], usage_file: Optional[Path], flags: dict[str, Optional[float]]) -> UsageAssumptions:
+    values: dict[str, Any] = {}
+    if usage_file is not None:
+        from chatops.sizing.usage_file import read_usage_file
+
+        values.update(read_usage_file(usage_file))
+    values.update({k: v for k, v in flags.items() if v is not None})
+    if dau is not None:
+        values["dau"] = dau
+    if "dau" not in values:
+        raise click.UsageError("Missing option '--dau' (or set dau in --usage-file)")
+    return UsageAssumptions(**values)
+
+
+def _load_tier(ref: str) -> Any:
+    from chatops.model.loading import load_profile, looks_like_path
+
+    if not looks_like_path(ref):
+        from chatops.model.loading import BUILTIN_TIERS, resolve_tier_name
+
+        if resolve_tier_name(ref) is None:
+            raise click.BadParameter(f"{ref!r} is not a tier; use one of {', '.join(BUILTIN_TIERS)} or a profile "
+                                     "file path", param_hint="'--tier'")
+    return load_profile(ref)
+
+
+# --- cost: the single call site into chatops.costing -----------------------------------------------------
+
+def _costs(result: Any, region: str) -> tuple[Any, dict[str, Any]]:
+    """The selected profile's CostEstimate and the neighbours' monthly totals, priced under this demand."""
+    if result.profile is None:
+        return None, {}
+    from chatops.costing.estimate import estimate_cost
+
+    estimate = estimate_cost(result.profile, region=region, demand=result.demand)
+    totals = {c.profile.name: estimate_cost(c.profile, region=region, demand=result.demand).total_monthly
+              for c in result.neighbours}
+    return estimate, totals
+
+
+def _write_profile(profile: Any, path: Path) -> None:
+    import yaml
+
+    from chatops.model.loading import profile_to_data
+
+    header = f"# {profile.description}\n# Written by `chatops plan --custom`; check it with `chatops profiles validate`.\n"
+    text = header + yaml.safe_dump(profile_to_data(profile), sort_keys=False, allow_unicode=True)
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ChatopsError(f"cannot write {path} ({exc.strerror}); choose a writable path for --write") from None
+
+
+def _render(result: Any, estimate: Any, neighbour_totals: dict[str, Any], write_path: Optional[Path],
+            as_json: bool) -> None:
+    if as_json:
+        from chatops.ui.console import emit_json
+
+        data = result.to_json()
+        for neighbour in data["neighbours"]:
+            if neighbour["profile"] in neighbour_totals:
+                neighbour["total_monthly"] = neighbour_totals[neighbour["profile"]]
+        if write_path is not None:
+            data["written_to"] = str(write_path)
+        emit_json(data)
+        return
+    from chatops.ui.plan import render_plan
+
+    render_plan(result, estimate, neighbour_totals, write_path)

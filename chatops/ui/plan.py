@@ -1,0 +1,120 @@
+"""Rich rendering of a plan: demand, the choice and why, capacity/headroom, cost, neighbouring tiers."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+from rich.console import Console
+from rich.table import Table
+
+from chatops.sizing.plan import PlanResult
+from chatops.ui.console import console
+
+
+def render_plan(result: PlanResult, estimate: Any = None, neighbour_totals: Optional[Mapping[str, Decimal]] = None,
+                write_path: Optional[Path] = None) -> None:
+    out = console()
+    _demand(out, result)
+    _choice(out, result, write_path)
+    _capacity(out, result)
+    _warnings(out, result)
+    if estimate is not None:
+        _cost(out, estimate)
+    _neighbours(out, result, estimate, neighbour_totals or {})
+
+
+def _demand(out: Console, r: PlanResult) -> None:
+    d, u = r.demand, r.demand.usage
+    table = Table(title="Demand at the busiest minute", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    rows = [
+        ("Daily active users", f"{d.dau:,}"),
+        ("Peak concurrent connections", f"{d.peak_concurrent_connections:,}  ({u.peak_concurrency:.0%} of DAU)"),
+        ("Messages/s (deliveries/s)", f"{d.peak_messages_per_second:,.1f}  ({d.peak_deliveries_per_second:,.1f})"),
+        ("API requests/s", f"{d.peak_api_requests_per_second:,.1f}"),
+        ("DB writes/s, reads/s", f"{d.peak_db_writes_per_second:,.1f}, {d.peak_db_reads_per_second:,.1f}"),
+        ("Redis pub/sub publishes/s", f"{d.peak_redis_pubsub_per_second:,.1f}"),
+        ("SQS push, offline msgs/s", f"{d.peak_sqs_push_per_second:,.1f}, {d.peak_sqs_offline_per_second:,.1f}"),
+        ("Storage growth / month", f"{d.storage_growth_gb_per_month:,.1f} GB"),
+        ("Data out / month", f"{d.data_out_gb_per_month:,.1f} GB"),
+    ]
+    for label, value in rows:
+        table.add_row(label, value)
+    out.print(table)
+    out.print(f"[dim]Assumptions: {u.messages_per_user:g} messages and {u.api_requests_per_user:g} API calls per user "
+              f"per day, {u.message_bytes} B per message, fan-out {u.fanout:g}, peak factor {u.peak_factor:g}.[/dim]\n")
+
+
+def _choice(out: Console, r: PlanResult, write_path: Optional[Path]) -> None:
+    if r.profile is None:
+        out.print("[bold red]No built-in tier fits.[/bold red]")
+    else:
+        label = "custom profile" if r.mode == "custom" else ("checked" if r.mode == "check" else "selected tier")
+        verdict = "" if r.fits else "  [bold red](does not hold the peak)[/bold red]"
+        out.print(f"[bold]{label.capitalize()}: [cyan]{r.profile_label}[/cyan][/bold]{verdict}")
+    out.print(f"Why: {r.reason}")
+    if write_path is not None:
+        out.print(f"Wrote the profile to [bold]{write_path}[/bold] (check it: chatops profiles validate {write_path})")
+    out.print()
+
+
+def _capacity(out: Console, r: PlanResult) -> None:
+    tightest = r.report.tightest.key
+    table = Table(title=f"Capacity of {r.report.profile_name} (headroom = capacity / peak; required "
+                        f"{r.required_headroom:g}x at desired counts)", title_justify="left")
+    for name, justify in (("Dimension", "left"), ("Peak demand", "right"), ("Capacity", "right"),
+                          ("Headroom", "right"), ("At autoscaling max", "right")):
+        table.add_column(name, justify=justify)
+    for d in r.report.dimensions:
+        style = "bold yellow" if d.key == tightest else ""
+        ok = d.headroom >= r.required_headroom
+        mark = "" if ok else " [red]✗[/red]"
+        table.add_row(d.label + (" ← tightest" if d.key == tightest else ""), f"{d.demand:,.1f}", f"{d.capacity:,.0f}",
+                      _x(d.headroom) + mark, f"{d.capacity_at_max:,.0f} ({_x(d.headroom_at_max)})", style=style)
+    out.print(table)
+    out.print(f"[dim]ALB load at peak: {r.report.alb_lcu_at_peak:,.1f} LCU (the ALB scales itself; billed per LCU).[/dim]\n")
+
+
+def _x(value: float) -> str:
+    return "unbounded" if math.isinf(value) else f"{value:,.2f}x"
+
+
+def _warnings(out: Console, r: PlanResult) -> None:
+    for warning in r.report.warnings:
+        out.print(f"[yellow]Warning:[/yellow] {warning}")
+    if r.report.warnings:
+        out.print()
+
+
+def _cost(out: Console, estimate: Any) -> None:
+    try:
+        from chatops.ui.cost import render_cost_table
+    except ImportError:  # the cost table renderer has not landed: show the totals only
+        render_cost_table = None
+    if render_cost_table is not None:
+        render_cost_table(out, estimate)
+    else:
+        out.print(f"[bold]Monthly cost ({estimate.region}):[/bold] ${estimate.total_monthly:,.2f} "
+                  f"(fixed ${estimate.fixed_monthly:,.2f} + usage ${estimate.usage_monthly:,.2f})")
+    out.print()
+
+
+def _neighbours(out: Console, r: PlanResult, estimate: Any, totals: Mapping[str, Decimal]) -> None:
+    if not r.neighbours:
+        return
+    table = Table(title="Neighbouring tiers for this demand", title_justify="left")
+    for name in ("Tier", "Designed for", "Tightest", "Headroom", "Fits"):
+        table.add_column(name, justify="left" if name in ("Tier", "Tightest") else "right")
+    if totals:
+        table.add_column("Monthly", justify="right")
+    for c in r.neighbours:
+        t = c.report.tightest
+        row = [c.profile.name, f"{c.profile.design.dau:,} DAU", t.label, _x(t.headroom), "yes" if c.fits else "no"]
+        if totals:
+            row.append(f"${totals[c.profile.name]:,.2f}" if c.profile.name in totals else "")
+        table.add_row(*row)
+    out.print(table)

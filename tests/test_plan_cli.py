@@ -1,0 +1,147 @@
+"""`chatops plan` through the CLI: JSON contract, options, bad input, --custom --write, import hygiene."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from chatops.model.loading import load_profile
+
+
+def _json(result) -> dict:
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_json_has_the_documented_keys(run):
+    data = _json(run("plan", "--dau", "50000", "--json"))
+    assert data["profile"] == "50k-dau" and data["mode"] == "tier" and data["fits"] is True
+    assert {"dau", "peak_concurrent_connections", "peak_messages_per_second"} <= set(data["demand"])
+    assert data["demand"]["dau"] == 50000
+    assert data["tightest"] in data["headroom"]
+    assert all(v is None or v >= 1.3 for v in data["headroom"].values())
+    assert {c["key"] for c in data["capacity"]} == set(data["headroom"])
+    assert [n["profile"] for n in data["neighbours"]] == ["25k-dau", "100k-dau"]
+    assert data["reason"].startswith("50k-dau is the smallest tier")
+
+
+def test_json_includes_cost_of_the_selected_tier_and_neighbour_totals(run):
+    data = _json(run("plan", "--dau", "50000", "--json"))
+    assert data["cost"]["profile"] == "50k-dau" and data["cost"]["total_monthly"] > 0
+    assert all(n["total_monthly"] > 0 for n in data["neighbours"])
+
+
+@pytest.mark.parametrize("dau, tier", [("1000", "1k-dau"), ("5k", "5k-dau"), ("10,000", "10k-dau"),
+                                       ("25_000", "25k-dau"), ("50000", "50k-dau"), ("100k", "100k-dau"),
+                                       ("30000", "50k-dau")])
+def test_dau_spellings_and_tier_selection(run, dau, tier):
+    assert _json(run("plan", "--dau", dau, "--json"))["profile"] == tier
+
+
+def test_rich_output_names_choice_reason_tightest_and_neighbours(run):
+    result = run("plan", "--dau", "50000")
+    assert result.exit_code == 0
+    out = result.stdout
+    for text in ("Selected tier: 50k-dau", "Why:", "← tightest", "Neighbouring tiers", "25k-dau", "100k-dau"):
+        assert text in out
+    assert "\x1b[" not in run("plan", "--dau", "50000", "--json").stdout
+
+
+def test_flags_win_over_usage_file(run, tmp_path):
+    usage = tmp_path / "usage.yaml"
+    usage.write_text("dau: 20000\nfanout: 8\npeak-concurrency: 0.2\n")
+    data = _json(run("plan", "--usage-file", str(usage), "--fanout", "3", "--json"))
+    assert data["usage"]["dau"] == 20000
+    assert data["usage"]["fanout"] == 3 and data["usage"]["peak_concurrency"] == 0.2
+
+
+def test_headroom_option_changes_the_requirement(run):
+    data = _json(run("plan", "--dau", "50000", "--headroom", "2", "--json"))
+    assert data["required_headroom"] == 2 and data["profile"] == "100k-dau"
+
+
+def test_above_the_largest_tier_offers_custom(run):
+    data = _json(run("plan", "--dau", "300000", "--json"))
+    assert data["profile"] is None and data["fits"] is False and "--custom" in data["reason"]
+    assert "cost" not in data
+    assert "--custom" in run("plan", "--dau", "300000").stdout
+
+
+def test_custom_write_produces_a_profile_that_validates(run, tmp_path):
+    target = tmp_path / "custom.yaml"
+    data = _json(run("plan", "--dau", "250000", "--custom", "--write", str(target), "--json"))
+    assert data["profile"] == "custom" and data["fits"] is True and data["written_to"] == str(target)
+    assert load_profile(target).design.dau == 250000
+    result = run("profiles", "validate", str(target))
+    assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_tier_check_reports_a_tier_that_does_not_hold(run):
+    data = _json(run("plan", "--dau", "40000", "--tier", "25k", "--json"))
+    assert data["mode"] == "check" and data["profile"] == "25k-dau" and data["fits"] is False
+    assert "50k-dau" in data["reason"]
+
+
+def test_dev_warning_is_shown_when_checking_dev(run):
+    data = _json(run("plan", "--dau", "300", "--tier", "dev", "--json"))
+    assert any("max_connections_per_task is 3,000" in w for w in data["warnings"])
+
+
+@pytest.mark.parametrize("args, flag", [
+    (["--dau", "0"], "--dau"), (["--dau", "-5"], "--dau"), (["--dau", "abc"], "--dau"),
+    (["--dau", "2000000000"], "--dau"), (["--dau", "1.5"], "--dau"),
+    (["--dau", "1000", "--peak-concurrency", "0"], "--peak-concurrency"),
+    (["--dau", "1000", "--peak-concurrency", "1.01"], "--peak-concurrency"),
+    (["--dau", "1000", "--peak-concurrency", "nan"], "--peak-concurrency"),
+    (["--dau", "1000", "--fanout", "0.5"], "--fanout"),
+    (["--dau", "1000", "--headroom", "0.5"], "--headroom"),
+    (["--dau", "1000", "--tier", "70k"], "--tier"),
+    (["--fanout", "3"], "--dau"),
+    (["--dau", "1000", "--write", "x.yaml"], "--write"),
+])
+def test_bad_flags_are_usage_errors_naming_the_flag(run, args, flag):
+    result = run("plan", *args, "--json")
+    assert result.exit_code == 2
+    assert flag in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("text, field", [("fanout: abc\n", "fanout"), ("bogus: 1\n", "bogus"),
+                                         ("dau: [1, 2\n", "malformed YAML"), ("- 1\n- 2\n", "mapping"),
+                                         ("peak_concurrency: 2\n", "peak_concurrency")])
+def test_bad_usage_file_is_one_line_naming_the_field(run, tmp_path, text, field):
+    usage = tmp_path / "usage.yaml"
+    usage.write_text(text)
+    result = run("plan", "--dau", "1000", "--usage-file", str(usage))
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and field in lines[0] and str(usage) in lines[0]
+
+
+def test_missing_usage_file_is_one_line(run, tmp_path):
+    result = run("plan", "--dau", "1000", "--usage-file", str(tmp_path / "nope.yaml"))
+    assert result.exit_code == 1 and "file not found" in result.stderr
+
+
+def test_custom_beyond_one_stack_is_one_line(run):
+    result = run("plan", "--dau", "900m", "--custom")
+    assert result.exit_code == 1 and "tasks" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_help_ends_with_examples(run):
+    out = run("plan", "--help").stdout
+    assert "chatops plan --dau 50000" in out.split("Examples:")[-1]
+    assert "[default: 0.15" in out
+
+
+def test_plan_does_not_import_pulumi_or_boto3():
+    code = ("import sys\nfrom chatops.cli.main import cli\n"
+            "try:\n    cli(['plan', '--dau', '50000', '--json'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+            "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pulumi', 'pulumi_aws', 'boto3', 'botocore'))\n"
+            "print('HEAVY=' + ','.join(heavy))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "HEAVY="
