@@ -1,0 +1,46 @@
+"""Wall time of `chatops plan --dau 50000 --json` against the bare imports it cannot avoid.
+
+Runs both commands alternately (so background load hits both alike), 20 times each by default, and
+prints the medians and their ratio. The target is a ratio of at most 1.5. Informational: it never
+fails on timing (tests do not assert timings either).
+
+    python benchmarks/cli_latency.py [--runs 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+
+PLAN = [sys.executable, "-m", "chatops", "plan", "--dau", "50000", "--json"]
+BASELINE = [sys.executable, "-c", "import click, rich, pydantic, yaml"]
+TARGET_RATIO = 1.5
+
+
+def _time(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20, help="runs of each command (default 20)")
+    args = parser.parse_args()
+    _time(PLAN), _time(BASELINE)  # warm the file system cache and .pyc files
+    plan_times, base_times = [], []
+    for _ in range(args.runs):
+        plan_times.append(_time(PLAN))
+        base_times.append(_time(BASELINE))
+    plan_median, base_median = statistics.median(plan_times), statistics.median(base_times)
+    ratio = plan_median / base_median
+    print(f"chatops plan --dau 50000 --json      median {plan_median * 1000:8.1f} ms over {args.runs} runs")
+    print(f"python -c 'import click, rich, ...'  median {base_median * 1000:8.1f} ms over {args.runs} runs")
+    print(f"ratio {ratio:.2f} (target <= {TARGET_RATIO}): {'within target' if ratio <= TARGET_RATIO else 'OVER target'}")
+
+
+if __name__ == "__main__":
+    main()
