@@ -44,7 +44,7 @@ DEFAULTS = {"project": "chat", "stack": "prod", "profile": "10k-dau", "region": 
 @click.option("--auth0-domain", help="Auth0 tenant domain.")
 @click.option("--auth0-audience", help="Auth0 API audience.")
 @click.option("--alert-email", help="Email subscribed to the alarm topic.")
-@click.option("--image-api", metavar="REPO:TAG", help="api image (default: this stack's ECR repository, latest).")
+@click.option("--image-api", metavar="REPO:TAG", help="api image REPO:TAG, or :TAG for this stack's ECR repository (default :latest).")
 @click.option("--image-realtime", metavar="REPO:TAG", help="realtime image.")
 @click.option("--image-workers", metavar="REPO:TAG", help="workers image.")
 @click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE", help="Extra tag on every resource (repeatable).")
@@ -135,7 +135,7 @@ def _entry(values: dict[str, Any], certificate_arn: Optional[str], auth0_domain:
 
 
 def parse_image(ref: str, flag: str) -> dict[str, str]:
-    """'ghcr.io/acme/api:1.2.3' -> repository + tag; a tag alone ('1.2.3') keeps the stack's ECR repository."""
+    """'ghcr.io/acme/api:1.2.3' -> repository + tag; a bare ':1.2.3' keeps the stack's ECR repository."""
     repository, sep, tag = ref.rpartition(":")
     if not sep or "/" in tag:  # no tag, or the colon was a registry port (host:5000/repo)
         return {"repository": ref, "tag": "latest"}

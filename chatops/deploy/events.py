@@ -44,7 +44,7 @@ def clean_message(message: str) -> str:
     text = re.sub(r"\x1b\[[0-9;]*m|<\{%[^%]*%\}>", "", message)  # ANSI and Pulumi color tags
     text = re.sub(r"\b\d+ errors? occurred:", "", text)
     text = re.sub(r"\s+", " ", text).strip()
-    text = re.sub(r"^(error:\s*)+", "", text)
+    text = re.sub(r"^((error|warning):\s*)+", "", text)
     return text.lstrip("* ").strip()
 
 
