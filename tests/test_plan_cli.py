@@ -145,3 +145,14 @@ def test_plan_does_not_import_pulumi_or_boto3():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "HEAVY="
+
+
+def test_rich_output_shows_the_cost_table_and_neighbour_totals(run):
+    out = run("plan", "--dau", "50000").stdout
+    assert "Monthly cost" in out and "Monthly" in out.split("Neighbouring tiers")[-1]
+
+
+def test_unknown_region_is_one_line(run):
+    result = run("plan", "--dau", "50000", "--region", "xx-nowhere-1")
+    assert result.exit_code == 1 and "xx-nowhere-1" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
