@@ -1,0 +1,79 @@
+"""`chatops status`: health of a running stack, once or refreshed in place with --watch."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+import click
+
+from chatops.cli.common import examples, json_option
+from chatops.cli.doctor import aws_options, resolve_stack, stack_options
+
+
+@click.command(epilog=examples("chatops status --stack prod",
+                               "chatops status --stack prod --watch 10",
+                               "chatops status --stack prod --outputs-file outputs.json --json"))
+@stack_options
+@click.option("--outputs-file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Stack outputs as JSON (from `chatops outputs --json`) instead of reading the Pulumi state.")
+@click.option("--watch", type=click.IntRange(min=1), metavar="SECONDS",
+              help="Refresh every SECONDS until Ctrl-C.")
+@click.option("--iterations", type=click.IntRange(min=1), hidden=True,
+              help="Stop --watch after this many refreshes (for scripts and tests).")
+@aws_options
+@json_option
+def status(stack_arg: Optional[str], config_arg: Optional[str], outputs_file: Optional[Path],
+           watch: Optional[int], iterations: Optional[int], aws_profile: Optional[str],
+           endpoint_url: Optional[str], as_json: bool) -> None:
+    """Tasks, deployments, target health, alarms, queues, database, Redis, and realtime load against
+    the tier's capacity, with the tier the observed peak needs."""
+    from chatops.deploy.aws import make_aws
+    from chatops.deploy.status import StatusContext, collect_status, read_outputs_file
+
+    target = resolve_stack(config_arg, stack_arg)
+    if outputs_file is not None:
+        outputs = read_outputs_file(outputs_file)
+    else:
+        from chatops.deploy.driver import read_stack_outputs
+
+        outputs = read_stack_outputs(target.config, target.config_path, target.stack)
+    region = outputs.get("region") or target.entry.region
+    aws = make_aws(region, aws_profile, endpoint_url)
+    ctx = StatusContext(target.config.project, target.stack, target.profile, outputs, aws)
+
+    if watch is None:
+        _show(collect_status(ctx), as_json)
+        return
+    _watch(lambda: collect_status(ctx), watch, iterations, as_json)
+
+
+def _show(report: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        from chatops.ui.console import emit_json
+
+        emit_json(report)
+    else:
+        from chatops.ui.console import console
+        from chatops.ui.status import status_view
+
+        console().print(status_view(report))
+
+
+def _watch(refresh: Any, seconds: int, iterations: Optional[int], as_json: bool) -> None:
+    """Redraw in place until Ctrl-C (the CLI's handler prints 'Interrupted.'); with --json, one document
+    per refresh."""
+    if as_json:
+        from chatops.ui.console import emit_json
+
+        count = 0
+        while iterations is None or count < iterations:
+            emit_json(refresh())
+            count += 1
+            if iterations is None or count < iterations:
+                time.sleep(seconds)
+        return
+    from chatops.ui.status import watch_live
+
+    watch_live(refresh, seconds, iterations)
