@@ -96,7 +96,10 @@ def first_line(text: str) -> str:
 
 def last_error_line(text: str) -> str:
     """The last `error: ...` line Pulumi printed (the most specific), else the last non-empty line."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    errors = [line for line in lines if re.match(r"^(error|\* |\w+Error)", line) and line != "error: update failed"]
+    # str(CommandError) is "code: N / stdout: ... / stderr: ...": drop those labels first
+    lines = [re.sub(r"^(code|stdout|stderr):\s*", "", line.strip()) for line in text.splitlines()]
+    lines = [line for line in lines if line and not re.fullmatch(r"\d+", line)]
+    generic = {"error: update failed", "error: preview failed", "error: destroy failed", "error: refresh failed"}
+    errors = [line for line in lines if re.match(r"^(error|\* |\w+Error)", line) and line not in generic]
     chosen = errors[-1] if errors else (lines[-1] if lines else "no details")
     return re.sub(r"^error:\s*", "", chosen)[:400]
