@@ -15,6 +15,7 @@ from chatops.costing.catalog import PriceCatalog
 from chatops.costing.money import Number, dec
 
 PRICE_NOT_FOUND = "price not found"
+QUANTITY_STEP = Decimal("0.000001")
 
 
 class CostComponent(BaseModel):
@@ -81,7 +82,8 @@ class Pricer:
 
 def make_component(name: str, unit: str, quantity: Number, unit_price: Optional[Decimal], usage_based: bool,
                    key: str) -> CostComponent:
-    qty = dec(quantity)
+    # Quantities come from float demand figures; six decimals keep every sum exact in Decimal.
+    qty = dec(quantity).quantize(QUANTITY_STEP)
     cost = qty * unit_price if unit_price is not None else None
     return CostComponent(name=name, unit=unit, monthly_quantity=qty, unit_price=unit_price, monthly_cost=cost,
                          usage_based=usage_based, price_key=key)
