@@ -26,7 +26,8 @@ def up(stack: Optional[str], config_path: Optional[str], yes: bool) -> None:
     profile = target.profile()
     session, changes = preview_stack(target, profile)
     if not changes.changes:
-        show_outputs(driver.plain_outputs(session.stack.outputs()))
+        with driver.pulumi_errors(target.stack, target.backend):
+            show_outputs(driver.plain_outputs(session.stack.outputs()))
         return
     confirm_or_refuse(f"Apply these changes to stack {target.stack}?", yes)
     outputs = apply_update(session)
