@@ -91,6 +91,8 @@ class DeploymentSettings(_Strict):
     alert_email: Optional[str] = None
     images: Images = Images()
     tags: dict[str, str] = {}
+    apply_immediately: bool = Field(default=False, description="apply database/cache class changes now, "
+                                    "not in the next maintenance window (scale-to --apply-immediately)")
 
     @classmethod
     def for_stack(cls, config: ChatopsConfig, stack: str) -> "DeploymentSettings":
