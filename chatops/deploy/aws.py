@@ -48,9 +48,10 @@ BAD_CREDENTIALS_CODES = {"ExpiredToken", "ExpiredTokenException", "RequestExpire
 class AwsError(ChatopsError):
     """A mapped AWS failure; `code` is the AWS error code ('' for connection and credential problems)."""
 
-    def __init__(self, message: str, code: str = ""):
+    def __init__(self, message: str, code: str = "", aws_message: str = ""):
         super().__init__(message)
         self.code = code
+        self.aws_message = aws_message  # AWS's own text, for callers that tell cases apart by it
 
 
 def client_config() -> Config:
@@ -127,7 +128,7 @@ def error_code(exc: Exception) -> str:
 
 def map_error(exc: Exception, service: str, operation: str, endpoint_url: Optional[str] = None) -> AwsError:
     """One line naming the service/operation and what to do; never a traceback."""
-    return AwsError(_describe(exc, service, operation, endpoint_url), error_code(exc))
+    return AwsError(_describe(exc, service, operation, endpoint_url), error_code(exc), _message(exc))
 
 
 def _describe(exc: Exception, service: str, operation: str, endpoint_url: Optional[str]) -> str:

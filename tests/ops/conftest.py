@@ -90,10 +90,11 @@ class _FaultHandler(BaseHTTPRequestHandler):
 
     status = 403
     code = "AccessDenied"
+    message = ""
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        message = f"chatops test fault: {self.code}"
+        message = self.message or f"chatops test fault: {self.code}"
         if self.headers.get("X-Amz-Target"):  # JSON protocols (ECS, Cost Explorer, Service Quotas)
             body = json.dumps({"__type": self.code, "message": message}).encode()
             content_type = "application/x-amz-json-1.1"
@@ -116,11 +117,11 @@ class _FaultHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def fault_server():
-    """`start(status, code)` -> the URL of a loopback server answering every request with that error."""
+    """`start(status, code, message)` -> the URL of a loopback server answering every request with that error."""
     servers: list[ThreadingHTTPServer] = []
 
-    def start(status: int, code: str) -> str:
-        handler = type("Handler", (_FaultHandler,), {"status": status, "code": code})
+    def start(status: int, code: str, message: str = "") -> str:
+        handler = type("Handler", (_FaultHandler,), {"status": status, "code": code, "message": message})
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
