@@ -94,3 +94,12 @@ def test_long_names_stay_within_limits():
                             subnet_ids=["s"], security_group_id="sg"))
     ids = [r.plain("replicationGroupId") for r in g.of_type(RG)]
     assert all(len(i) <= 40 for i in ids) and len(set(ids)) == 2
+
+
+def test_apply_immediately_can_be_forced_in_prod(graphs):
+    from chatops.infra.cache import Cache
+
+    assert all(g.plain("applyImmediately") is False for g in graphs["100k-dau"].of_type(RG))
+    forced = synth(lambda: Cache("cache", profile=load_profile("100k-dau"), names=Names("chat", "test"),
+                                 subnet_ids=["s"], security_group_id="sg", apply_immediately=True).adapter_endpoint)
+    assert all(g.plain("applyImmediately") is True for g in forced.of_type(RG))

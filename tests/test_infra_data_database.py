@@ -136,3 +136,14 @@ def test_stateful_resources_are_protected_in_prod_only(graphs):
         assert all(r.protect for r in prod.of_type(token))
         assert not any(r.protect for r in dev.of_type(token))
     assert all(s.plain("recoveryWindowInDays") == 0 for s in dev.of_type(SECRET))
+
+
+def test_apply_immediately_defaults_by_environment_and_can_be_forced(graphs):
+    from chatops.infra.database import Database
+
+    assert graphs["dev"].named("db").plain("applyImmediately") is True
+    assert graphs["100k-dau"].named("db").plain("applyImmediately") is False
+    forced = synth(lambda: Database("database", profile=load_profile("100k-dau"), names=Names("chat", "test"),
+                                    subnet_ids=["s"], security_group_id="sg", proxy_security_group_id="sgp",
+                                    apply_immediately=True).instance_id)
+    assert all(i.plain("applyImmediately") is True for i in forced.of_type(INSTANCE))

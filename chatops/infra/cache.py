@@ -43,10 +43,13 @@ class Cache(pulumi.ComponentResource):
     member_cluster_ids: pulumi.Output[list[str]]
 
     def __init__(self, name: str, *, profile: Profile, names: Names, subnet_ids: Sequence[pulumi.Input[str]],
-                 security_group_id: pulumi.Input[str], opts: Optional[pulumi.ResourceOptions] = None) -> None:
+                 security_group_id: pulumi.Input[str], apply_immediately: Optional[bool] = None,
+                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        """apply_immediately: as for Database (None = dev now, prod in the maintenance window)."""
         super().__init__("chatops:data:Cache", name, None, opts)
         self._profile = profile
         self._names = names
+        self._apply_immediately = (not profile.is_production) if apply_immediately is None else apply_immediately
         self._child = pulumi.ResourceOptions(parent=self)
         self._stateful = pulumi.ResourceOptions(parent=self, protect=profile.is_production)
 
@@ -108,5 +111,5 @@ class Cache(pulumi.ComponentResource):
             snapshot_retention_limit=c.snapshot_retention_days,
             snapshot_window=SNAPSHOT_WINDOW if c.snapshot_retention_days else None,
             maintenance_window=MAINTENANCE_WINDOW, auto_minor_version_upgrade=True,
-            apply_immediately=not self._profile.is_production,
+            apply_immediately=self._apply_immediately,
             opts=self._stateful)

@@ -74,11 +74,14 @@ class Database(pulumi.ComponentResource):
 
     def __init__(self, name: str, *, profile: Profile, names: Names, subnet_ids: Sequence[pulumi.Input[str]],
                  security_group_id: pulumi.Input[str], proxy_security_group_id: pulumi.Input[str],
-                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
+                 apply_immediately: Optional[bool] = None, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        """apply_immediately: apply class/parameter changes now (settings.apply_immediately, from
+        `scale-to --apply-immediately`); None = dev applies now, prod waits for the maintenance window."""
         super().__init__("chatops:data:Database", name, None, opts)
         self._profile = profile
         self._names = names
         self._prod = profile.is_production
+        self._apply_immediately = (not self._prod) if apply_immediately is None else apply_immediately
         self._child = pulumi.ResourceOptions(parent=self)
         self._stateful = pulumi.ResourceOptions(parent=self, protect=self._prod)
 
@@ -171,8 +174,7 @@ class Database(pulumi.ComponentResource):
             performance_insights_retention_period=7 if db.performance_insights else None,
             enabled_cloudwatch_logs_exports=LOG_EXPORTS, deletion_protection=db.deletion_protection,
             maintenance_window=MAINTENANCE_WINDOW,
-            # Dev applies changes now; prod waits for the maintenance window.
-            apply_immediately=not self._prod)
+            apply_immediately=self._apply_immediately)
 
     def _instance(self, password: pulumi.Output[str], subnet_group: aws.rds.SubnetGroup,
                   parameters: aws.rds.ParameterGroup, security_group_id: pulumi.Input[str]) -> aws.rds.Instance:
