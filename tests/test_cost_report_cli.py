@@ -149,3 +149,16 @@ def test_actual_delegates_to_cost_actual(run, monkeypatch):
 def test_help_ends_with_examples(run):
     result = run("cost-report", "--help")
     assert result.exit_code == 0 and "Examples:" in result.stdout and "--compare" in result.stdout
+
+
+def test_stack_uses_its_profile_and_region(run, tmp_path):
+    config = tmp_path / "chatops.yaml"
+    config.write_text("project: chat\nstacks:\n  prod:\n    profile: 10k-dau\n    region: eu-central-1\n"
+                      "    domain: example.com\n    hosted_zone_id: Z123ABC\n")
+    data = json.loads(run("cost-report", "--stack", "prod", "--config", str(config), "--json").stdout)
+    assert data["profile"] == "10k-dau" and data["region"] == "eu-central-1"
+    other = json.loads(run("cost-report", "--stack", "prod", "--config", str(config), "--region", "us-east-1",
+                           "--json").stdout)
+    assert other["region"] == "us-east-1"
+    missing = run("cost-report", "--stack", "prod", "--config", str(tmp_path / "nope.yaml"))
+    assert missing.exit_code == 1 and "not found" in missing.stderr

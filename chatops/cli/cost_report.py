@@ -19,11 +19,12 @@ FORMATS = ("table", "json", "markdown", "csv", "html")
     "chatops cost-report --all --format markdown",
     "chatops cost-report --all --format html --output costs.html",
     "chatops cost-report --compare 25k-dau 50k-dau",
+    "chatops cost-report --stack prod",
     "chatops cost-report --actual --stack prod",
 ))
 @profile_option(required=False)
-@click.option("--region", "-r", default="us-east-1", show_default=True, metavar="REGION",
-              help="AWS region whose prices to use (and of the stack, with --actual).")
+@click.option("--region", "-r", metavar="REGION",
+              help="AWS region whose prices to use. [default: the stack's region with --stack, else us-east-1]")
 @click.option("--dau", type=click.IntRange(1, 1_000_000_000), help="Daily active users (default: the tier's design DAU).")
 @click.option("--messages-per-user", type=click.FloatRange(0, 100_000), help="Messages sent per user per day (default 40).")
 @click.option("--api-requests-per-user", type=click.FloatRange(0, 1_000_000), help="REST calls per user per day (default 100).")
@@ -37,13 +38,14 @@ FORMATS = ("table", "json", "markdown", "csv", "html")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file instead of stdout.")
 @click.option("--actual", is_flag=True, help="Actual spend of a deployed stack from Cost Explorer.")
-@click.option("--stack", help="Stack name (with --actual).")
+@click.option("--stack", help="A stack of chatops.yaml: estimate its profile in its region (or, with --actual, "
+              "its real spend).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Path to chatops.yaml (with --actual).")
+              help="Path to chatops.yaml (with --stack). [default: ./chatops.yaml or CHATOPS_CONFIG]")
 @click.option("--aws-profile", envvar="AWS_PROFILE", help="AWS named profile (with --actual). [env: AWS_PROFILE]")
 @click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL",
               help="AWS endpoint override, e.g. an emulator (with --actual). [env: AWS_ENDPOINT_URL]")
-def cost_report(profile_ref: Optional[str], region: str, dau: Optional[int], messages_per_user: Optional[float],
+def cost_report(profile_ref: Optional[str], region: Optional[str], dau: Optional[int], messages_per_user: Optional[float],
                 api_requests_per_user: Optional[float], fanout: Optional[float], peak_concurrency: Optional[float],
                 all_tiers: bool, compare: Optional[tuple[str, str]], fmt: str, as_json: bool, output: Optional[Path],
                 actual: bool, stack: Optional[str], config_path: Optional[Path], aws_profile: Optional[str],
@@ -63,9 +65,13 @@ def cost_report(profile_ref: Optional[str], region: str, dau: Optional[int], mes
     fmt = "json" if as_json else fmt
     usage = {k: v for k, v in (("messages_per_user", messages_per_user), ("api_requests_per_user", api_requests_per_user),
                                ("fanout", fanout), ("peak_concurrency", peak_concurrency)) if v is not None}
-    modes = sum([bool(profile_ref), all_tiers, bool(compare)])
+    modes = sum([bool(profile_ref), all_tiers, bool(compare), bool(stack)])
     if modes != 1:
-        raise click.UsageError("give exactly one of --profile TIER, --all or --compare A B")
+        raise click.UsageError("give exactly one of --profile TIER, --stack NAME, --all or --compare A B")
+    if stack:
+        profile_ref, stack_region = _stack_profile(stack, config_path)
+        region = region or stack_region
+    region = region or "us-east-1"
     if all_tiers and (dau is not None or usage):
         raise click.UsageError("--all prices each tier at its own design DAU; drop --dau and the usage options")
 
@@ -76,6 +82,21 @@ def cost_report(profile_ref: Optional[str], region: str, dau: Optional[int], mes
     else:
         assert profile_ref is not None
         _report_one(profile_ref, region, dau, usage, fmt, output)
+
+
+def _stack_profile(stack: str, config_path: Optional[Path]) -> tuple[str, str]:
+    """The profile reference and region of a stack in chatops.yaml."""
+    from chatops.model.config_file import load_config, select_stack
+
+    config, path = load_config(str(config_path) if config_path else None)
+    entry = config.stacks[select_stack(config, stack, path)]
+    ref = entry.profile
+    # A profile path in chatops.yaml is relative to the file, not to the working directory.
+    from chatops.model.loading import resolve_tier_name
+
+    if resolve_tier_name(ref) is None and not Path(ref).is_absolute():
+        ref = str(path.parent / ref)
+    return ref, entry.region
 
 
 def _demand(profile, dau: Optional[int], usage: dict):
