@@ -195,3 +195,22 @@ def test_endpoint_down_is_one_line(run, files, closed_port_url):
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "cannot reach" in lines[0] and closed_port_url in lines[0]
+
+
+def test_watch_keeps_the_last_view_when_a_refresh_fails(run, files, moto_url, monkeypatch, capsys):
+    from chatops.errors import ChatopsError
+    from chatops.ui import status as status_ui
+
+    report = json.loads(_status(run, files, moto_url, "--json").stdout)
+    calls = []
+
+    def refresh():
+        calls.append(1)
+        if len(calls) > 1:
+            raise ChatopsError("cloudwatch DescribeAlarms: AWS throttled the request")
+        return report
+
+    monkeypatch.setattr(status_ui.time, "sleep", lambda seconds: None)
+    status_ui.watch_live(refresh, 5, 2)
+    out = capsys.readouterr().out
+    assert len(calls) == 2 and "refresh failed: cloudwatch DescribeAlarms" in out and "Realtime load" in out
