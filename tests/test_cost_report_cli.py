@@ -162,3 +162,9 @@ def test_stack_uses_its_profile_and_region(run, tmp_path):
     assert other["region"] == "us-east-1"
     missing = run("cost-report", "--stack", "prod", "--config", str(tmp_path / "nope.yaml"))
     assert missing.exit_code == 1 and "not found" in missing.stderr
+
+
+def test_actual_without_cost_explorer_module_is_one_line(run, monkeypatch):
+    monkeypatch.setitem(sys.modules, "chatops.cli.cost_actual", None)  # import fails
+    result = run("cost-report", "--actual", "--stack", "prod")
+    assert result.exit_code == 1 and "--actual" in result.stderr and "Traceback" not in result.output

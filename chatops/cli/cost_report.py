@@ -9,6 +9,7 @@ from typing import Optional
 import click
 
 from chatops.cli.common import examples, json_option, profile_option
+from chatops.errors import ChatopsError
 
 FORMATS = ("table", "json", "markdown", "csv", "html")
 
@@ -57,7 +58,11 @@ def cost_report(profile_ref: Optional[str], region: Optional[str], dau: Optional
     `chatops prices show`). With --actual, reports what the stack really cost (Cost Explorer).
     """
     if actual:
-        from chatops.cli.cost_actual import run_actual_report
+        try:
+            from chatops.cli.cost_actual import run_actual_report
+        except ImportError:
+            raise ChatopsError("--actual (Cost Explorer spend) is not available in this build; use the estimate "
+                               "without --actual") from None
 
         run_actual_report(stack=stack, config_path=config_path, as_json=as_json or fmt == "json",
                           aws_profile=aws_profile, endpoint_url=endpoint_url, region=region)

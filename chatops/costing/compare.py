@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Optional
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from chatops.costing.components import ResourceCost
 from chatops.costing.estimate import CostEstimate
@@ -20,6 +20,7 @@ class ComponentDelta(BaseModel):
     before: Optional[Decimal]
     after: Optional[Decimal]
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def delta(self) -> Decimal:
         return (self.after or Decimal(0)) - (self.before or Decimal(0))
@@ -36,6 +37,7 @@ class ResourceDelta(BaseModel):
     after: Decimal
     components: list[ComponentDelta]
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def delta(self) -> Decimal:
         return self.after - self.before
@@ -50,18 +52,22 @@ class CostComparison(BaseModel):
     after: CostEstimate
     resources: list[ResourceDelta]
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def delta_monthly(self) -> Decimal:
         return self.after.total_monthly - self.before.total_monthly
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def delta_fixed(self) -> Decimal:
         return self.after.fixed_monthly - self.before.fixed_monthly
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def delta_usage(self) -> Decimal:
         return self.after.usage_monthly - self.before.usage_monthly
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def delta_max(self) -> Decimal:
         return self.after.max_monthly - self.before.max_monthly

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Optional
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from chatops.costing.catalog import PriceCatalog
 from chatops.costing.money import Number, dec
@@ -46,18 +46,22 @@ class ResourceCost(BaseModel):
     #: Monthly cost at autoscaling maximum (equal to the monthly cost for resources that do not scale).
     max_monthly_cost: Decimal
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def fixed_monthly(self) -> Decimal:
         return sum((c.monthly_cost or Decimal(0) for c in self.components if not c.usage_based), Decimal(0))
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def usage_monthly(self) -> Decimal:
         return sum((c.monthly_cost or Decimal(0) for c in self.components if c.usage_based), Decimal(0))
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def monthly_cost(self) -> Decimal:
         return self.fixed_monthly + self.usage_monthly
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def missing_prices(self) -> list[str]:
         return [c.price_key for c in self.components if c.price_missing]
