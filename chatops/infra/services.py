@@ -1,0 +1,377 @@
+"""The three ECS services (api, realtime, workers): log groups, task definitions, services, autoscaling.
+
+Images come from the deployment settings (default: this stack's ECR repository); the container keeps
+its own CMD. Passwords reach the containers only as ECS secrets (Secrets Manager ARNs), never as
+plain environment values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import gcd
+from typing import Any, Mapping, Optional, Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from chatops.infra import metrics
+from chatops.model.naming import Names
+from chatops.model.profile import Profile
+from chatops.model.settings import DeploymentSettings, ImageRef
+
+SERVICES = ("api", "realtime", "workers")
+WEB_SERVICES = ("api", "realtime")
+SCALABLE_DIMENSION = "ecs:service:DesiredCount"
+SCALE_OUT_COOLDOWN = 60
+SCALE_IN_COOLDOWN = 300
+#: ECS caps a container health check's start period at 300 s.
+MAX_HEALTH_START_PERIOD = 300
+
+
+# -- pure helpers (tested through the synthesized graph) --------------------------------------------
+
+def capacity_provider_strategy(spot_share_percent: int) -> list[dict[str, int | str]]:
+    """FARGATE / FARGATE_SPOT weights for a spot share. Below 100 % Spot, the first task (base 1) is
+    always on-demand so a Spot reclaim never takes the whole service down."""
+    if spot_share_percent >= 100:
+        return [{"capacity_provider": "FARGATE_SPOT", "weight": 1, "base": 0}]
+    if spot_share_percent <= 0:
+        return [{"capacity_provider": "FARGATE", "weight": 1, "base": 1}]
+    divisor = gcd(spot_share_percent, 100 - spot_share_percent)
+    return [{"capacity_provider": "FARGATE", "weight": (100 - spot_share_percent) // divisor, "base": 1},
+            {"capacity_provider": "FARGATE_SPOT", "weight": spot_share_percent // divisor, "base": 0}]
+
+
+def step_adjustments(threshold: float) -> list[dict[str, Any]]:
+    """Two contiguous steps relative to the alarm threshold: +1 task from the threshold up to twice it,
+    +2 tasks beyond. The first lower bound is 0 (the threshold), the last upper bound is open."""
+    return [
+        {"metric_interval_lower_bound": "0", "metric_interval_upper_bound": _bound(threshold),
+         "scaling_adjustment": 1},
+        {"metric_interval_lower_bound": _bound(threshold), "scaling_adjustment": 2},
+    ]
+
+
+def _bound(value: float) -> str:
+    # The provider takes step bounds as strings.
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def image_uri(ref: ImageRef, repository_url: pulumi.Input[str]) -> pulumi.Output[str]:
+    """`<repository>:<tag>`; no repository means this stack's ECR repository."""
+    return pulumi.Output.concat(ref.repository if ref.repository else repository_url, ":", ref.tag)
+
+
+def node_health_command(port: int, path: str) -> list[str]:
+    """A container health check that needs nothing but node (the seed's apps are Node.js; curl and wget
+    are missing from slim images)."""
+    script = (f"require('http').get('http://127.0.0.1:{port}{path}',"
+              "r=>process.exit(r.statusCode<400?0:1)).on('error',()=>process.exit(1))")
+    return ["CMD-SHELL", f'node -e "{script}"']
+
+
+# -- wiring ------------------------------------------------------------------------------------------
+
+@dataclass
+class AppWiring:
+    """What the containers are told about the rest of the stack."""
+
+    database_url_secret_arn: pulumi.Input[str]
+    read_replica_url_secret_arn: Optional[pulumi.Input[str]]
+    redis_password_secret_arn: pulumi.Input[str]
+    redis_adapter_host: pulumi.Input[str]
+    redis_state_host: pulumi.Input[str]
+    redis_port: int
+    push_queue_url: pulumi.Input[str]
+    offline_queue_url: pulumi.Input[str]
+
+    def secret_arns(self) -> list[pulumi.Input[str]]:
+        arns = [self.database_url_secret_arn, self.redis_password_secret_arn]
+        if self.read_replica_url_secret_arn is not None:
+            arns.append(self.read_replica_url_secret_arn)
+        return arns
+
+
+@dataclass
+class Placement:
+    """Where and how the tasks run."""
+
+    cluster_arn: pulumi.Input[str]
+    cluster_name: pulumi.Input[str]
+    capacity_providers: pulumi.Resource
+    subnet_ids: Sequence[pulumi.Input[str]]
+    assign_public_ip: bool
+    security_group_ids: Mapping[str, pulumi.Input[str]]
+    execution_role_arn: pulumi.Input[str]
+    task_role_arns: Mapping[str, pulumi.Input[str]]
+    repository_urls: Mapping[str, pulumi.Input[str]]
+    target_groups: Mapping[str, aws.lb.TargetGroup]
+    listener: pulumi.Resource
+    alb_arn_suffix: pulumi.Input[str]
+    queue_names: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)  # push / offline
+
+
+class ServiceLogs(pulumi.ComponentResource):
+    """One log group per service (created before the roles that may write to them)."""
+
+    groups: dict[str, aws.cloudwatch.LogGroup]
+
+    def __init__(self, name: str, *, profile: Profile, names: Names,
+                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        super().__init__("chatops:services:ServiceLogs", name, None, opts)
+        self.groups = {
+            s: aws.cloudwatch.LogGroup(s, name=names.log_group(s),
+                                       retention_in_days=profile.observability.log_retention_days,
+                                       opts=pulumi.ResourceOptions(parent=self))
+            for s in SERVICES}
+        self.register_outputs({s: g.name for s, g in self.groups.items()})
+
+    @property
+    def names(self) -> dict[str, pulumi.Output[str]]:
+        return {s: g.name for s, g in self.groups.items()}
+
+    @property
+    def arns(self) -> list[pulumi.Output[str]]:
+        return [g.arn for g in self.groups.values()]
+
+
+class Services(pulumi.ComponentResource):
+    service_names: dict[str, pulumi.Output[str]]
+
+    def __init__(self, name: str, *, profile: Profile, settings: DeploymentSettings, names: Names,
+                 placement: Placement, wiring: AppWiring, logs: ServiceLogs,
+                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        super().__init__("chatops:services:Services", name, None, opts)
+        self._profile = profile
+        self._settings = settings
+        self._names = names
+        self._placement = placement
+        self._wiring = wiring
+        self._logs = logs
+
+        self.service_names = {}
+        for service in SERVICES:
+            task = self._task_definition(service)
+            self.service_names[service] = self._service(service, task).name
+        self._autoscaling()
+        self.register_outputs({f"{s}_service": n for s, n in self.service_names.items()})
+
+    # -- task definitions ----------------------------------------------------------------------------
+
+    def _spec(self, service: str):
+        return getattr(self._profile, service)
+
+    def _environment(self, service: str) -> list[dict[str, pulumi.Input[str]]]:
+        w = self._wiring
+        values: dict[str, pulumi.Input[str]] = {
+            "NODE_ENV": "production",
+            "AWS_REGION": self._settings.region,
+            "REDIS_ADAPTER_HOST": w.redis_adapter_host,
+            "REDIS_STATE_HOST": w.redis_state_host,
+            "REDIS_PORT": str(w.redis_port),
+            "REDIS_TLS": "true",
+            "PUSH_QUEUE_URL": w.push_queue_url,
+            "OFFLINE_QUEUE_URL": w.offline_queue_url,
+            "AUTH0_DOMAIN": self._settings.auth0.domain,
+            "AUTH0_AUDIENCE": self._settings.auth0.audience,
+            "METRICS_NAMESPACE": self._profile.observability.metrics_namespace,
+            "METRICS_DIMENSION_STACK": self._names.prefix,
+        }
+        if service in WEB_SERVICES:
+            values["PORT"] = str(self._spec(service).container_port)
+        return [{"name": k, "value": v} for k, v in sorted(values.items())]
+
+    def _secrets(self) -> list[dict[str, pulumi.Input[str]]]:
+        w = self._wiring
+        secrets = [{"name": "DATABASE_URL", "valueFrom": w.database_url_secret_arn},
+                   {"name": "REDIS_PASSWORD", "valueFrom": w.redis_password_secret_arn}]
+        if w.read_replica_url_secret_arn is not None:
+            secrets.append({"name": "DATABASE_READ_URL", "valueFrom": w.read_replica_url_secret_arn})
+        return secrets
+
+    def _container(self, service: str) -> dict[str, Any]:
+        spec = self._spec(service)
+        container: dict[str, Any] = {
+            "name": service,
+            "image": image_uri(getattr(self._settings.images, service), self._placement.repository_urls[service]),
+            "essential": True,
+            "environment": self._environment(service),
+            "secrets": self._secrets(),
+            "stopTimeout": spec.stop_timeout_seconds,
+            # ECS Exec and clean signal handling both want an init process as PID 1.
+            "linuxParameters": {"initProcessEnabled": True},
+            "logConfiguration": {"logDriver": "awslogs", "options": {
+                "awslogs-group": self._logs.groups[service].name, "awslogs-region": self._settings.region,
+                "awslogs-stream-prefix": service}},
+        }
+        if service in WEB_SERVICES:
+            container["portMappings"] = [{"name": service, "containerPort": spec.container_port,
+                                          "protocol": "tcp", "appProtocol": "http"}]
+            container["healthCheck"] = {
+                "command": node_health_command(spec.container_port, spec.health_check.path),
+                "interval": 30, "timeout": 5, "retries": 3,
+                "startPeriod": min(self._profile.compute.health_check_grace_period_seconds, MAX_HEALTH_START_PERIOD)}
+        return container
+
+    def _task_definition(self, service: str) -> aws.ecs.TaskDefinition:
+        spec = self._spec(service)
+        return aws.ecs.TaskDefinition(
+            service, family=self._names.of("ecs_family", service), network_mode="awsvpc",
+            requires_compatibilities=["FARGATE"], cpu=str(spec.cpu_units), memory=str(spec.memory_mb),
+            runtime_platform={"operating_system_family": "LINUX",
+                              "cpu_architecture": "ARM64" if self._profile.compute.graviton else "X86_64"},
+            execution_role_arn=self._placement.execution_role_arn,
+            task_role_arn=self._placement.task_role_arns[service],
+            container_definitions=pulumi.Output.json_dumps([self._container(service)]),
+            opts=pulumi.ResourceOptions(parent=self))
+
+    # -- services ------------------------------------------------------------------------------------
+
+    def _service(self, service: str, task: aws.ecs.TaskDefinition) -> aws.ecs.Service:
+        spec = self._spec(service)
+        p = self._placement
+        web = service in WEB_SERVICES
+        load_balancers = None
+        if web:
+            load_balancers = [{"target_group_arn": p.target_groups[service].arn, "container_name": service,
+                               "container_port": spec.container_port}]
+        depends_on = [p.capacity_providers] + ([p.listener] if web else [])
+        return aws.ecs.Service(
+            service, name=self._names.of("ecs_service", service), cluster=p.cluster_arn,
+            task_definition=task.arn, desired_count=spec.desired_count,
+            # Never launch_type together with a strategy: the strategy is what puts tasks on Spot.
+            capacity_provider_strategies=capacity_provider_strategy(spec.spot_share_percent),
+            platform_version="LATEST",
+            deployment_minimum_healthy_percent=spec.deployment_min_healthy_percent,
+            deployment_maximum_percent=spec.deployment_max_percent,
+            deployment_circuit_breaker={"enable": True, "rollback": True},
+            network_configuration={"subnets": list(p.subnet_ids), "security_groups": [p.security_group_ids[service]],
+                                   "assign_public_ip": p.assign_public_ip},
+            load_balancers=load_balancers,
+            # Only services behind a load balancer accept a grace period.
+            health_check_grace_period_seconds=self._profile.compute.health_check_grace_period_seconds if web else None,
+            enable_execute_command=self._profile.compute.enable_execute_command,
+            propagate_tags="SERVICE", enable_ecs_managed_tags=True, wait_for_steady_state=False,
+            # The autoscaler owns the running count after the first deployment.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on, ignore_changes=["desiredCount"]))
+
+    # -- autoscaling ---------------------------------------------------------------------------------
+
+    def _autoscaling(self) -> None:
+        targets = {s: self._scalable_target(s) for s in SERVICES}
+        api, realtime = self._profile.api, self._profile.realtime
+        for service in WEB_SERVICES:
+            spec = self._spec(service)
+            self._target_tracking(targets[service], f"{service}-cpu", spec.autoscaling.cpu_target_percent,
+                                  predefined="ECSServiceAverageCPUUtilization")
+            self._target_tracking(targets[service], f"{service}-memory", spec.autoscaling.memory_target_percent,
+                                  predefined="ECSServiceAverageMemoryUtilization")
+        label = pulumi.Output.concat(self._placement.alb_arn_suffix, "/", self._placement.target_groups["api"].arn_suffix)
+        self._target_tracking(targets["api"], "api-requests", api.requests_per_target,
+                              predefined="ALBRequestCountPerTarget", resource_label=label)
+        if realtime.scale_on_connections:
+            self._realtime_custom_metrics(targets["realtime"])
+        self._workers_queue_scaling(targets["workers"])
+
+    def _scalable_target(self, service: str) -> aws.appautoscaling.Target:
+        scaling = self._spec(service).autoscaling
+        return aws.appautoscaling.Target(
+            service, service_namespace="ecs", scalable_dimension=SCALABLE_DIMENSION,
+            resource_id=pulumi.Output.concat("service/", self._placement.cluster_name, "/",
+                                             self._service_name(service)),
+            min_capacity=scaling.min_count, max_capacity=scaling.max_count,
+            opts=pulumi.ResourceOptions(parent=self))
+
+    def _service_name(self, service: str) -> pulumi.Output[str]:
+        return self.service_names[service]
+
+    def _target_tracking(self, target: aws.appautoscaling.Target, component: str, value: float, *,
+                         predefined: Optional[str] = None, resource_label: Optional[pulumi.Input[str]] = None,
+                         customized: Optional[dict[str, Any]] = None) -> aws.appautoscaling.Policy:
+        config: dict[str, Any] = {"target_value": value, "scale_in_cooldown": SCALE_IN_COOLDOWN,
+                                  "scale_out_cooldown": SCALE_OUT_COOLDOWN, "disable_scale_in": False}
+        if predefined:
+            config["predefined_metric_specification"] = {"predefined_metric_type": predefined,
+                                                         "resource_label": resource_label}
+        else:
+            config["customized_metric_specification"] = customized
+        return aws.appautoscaling.Policy(
+            component, name=self._names.of("alarm", component), policy_type="TargetTrackingScaling",
+            service_namespace=target.service_namespace, resource_id=target.resource_id,
+            scalable_dimension=target.scalable_dimension, target_tracking_scaling_policy_configuration=config,
+            opts=pulumi.ResourceOptions(parent=self))
+
+    def _step_scale_out(self, target: aws.appautoscaling.Target, component: str, threshold: float,
+                        aggregation: str, alarm: dict[str, Any]) -> None:
+        """A step scale-out policy and the alarm that triggers it (scale-in is left to target tracking)."""
+        policy = aws.appautoscaling.Policy(
+            component, name=self._names.of("alarm", component), policy_type="StepScaling",
+            service_namespace=target.service_namespace, resource_id=target.resource_id,
+            scalable_dimension=target.scalable_dimension,
+            step_scaling_policy_configuration={
+                "adjustment_type": "ChangeInCapacity", "cooldown": SCALE_OUT_COOLDOWN * 2,
+                "metric_aggregation_type": aggregation, "step_adjustments": step_adjustments(threshold)},
+            opts=pulumi.ResourceOptions(parent=self))
+        aws.cloudwatch.MetricAlarm(
+            component, name=self._names.of("alarm", component), threshold=threshold,
+            comparison_operator="GreaterThanOrEqualToThreshold", treat_missing_data="notBreaching",
+            alarm_description=f"scale out: {component}", actions_enabled=True, alarm_actions=[policy.arn],
+            **alarm, opts=pulumi.ResourceOptions(parent=self))
+
+    def _realtime_custom_metrics(self, target: aws.appautoscaling.Target) -> None:
+        realtime = self._profile.realtime
+        namespace = self._profile.observability.metrics_namespace
+        dims = [{"name": k, "value": v} for k, v in metrics.dimensions(self._names.prefix).items()]
+        # Every task publishes the same metric and dimension: Average is the mean per task.
+        self._target_tracking(target, "realtime-connections",
+                              round(realtime.max_connections_per_task * metrics.CONNECTION_UTILISATION_TARGET),
+                              customized={"metric_name": metrics.ACTIVE_CONNECTIONS, "namespace": namespace,
+                                          "dimensions": dims, "statistic": "Average", "unit": "Count"})
+        self._step_scale_out(target, "realtime-lag", realtime.scale_on_event_loop_lag_ms, "Maximum", alarm={
+            "namespace": namespace, "metric_name": metrics.EVENT_LOOP_LAG_MS,
+            "dimensions": metrics.dimensions(self._names.prefix),
+            "extended_statistic": metrics.EVENT_LOOP_LAG_STATISTIC, "unit": "Milliseconds",
+            "period": 60, "evaluation_periods": 3, "datapoints_to_alarm": 3})
+
+    def _workers_queue_scaling(self, target: aws.appautoscaling.Target) -> None:
+        workers = self._profile.workers
+        queues = self._placement.queue_names
+
+        def queue_metric(query_id: str, queue: str, metric_name: str, stat: str) -> dict[str, Any]:
+            return {"id": query_id, "return_data": False, "metric": {
+                "namespace": "AWS/SQS", "metric_name": metric_name, "period": 60, "stat": stat,
+                "dimensions": {"QueueName": queues[queue]}}}
+
+        if self._profile.compute.container_insights:
+            # Backlog per running task, the metric AWS recommends for queue workers.
+            self._target_tracking(target, "workers-backlog", workers.scale_on_queue_depth, customized={"metrics": [
+                self._tracking_metric("push", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Sum",
+                                      {"QueueName": queues["push"]}),
+                self._tracking_metric("offline", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Sum",
+                                      {"QueueName": queues["offline"]}),
+                self._tracking_metric("tasks", "ECS/ContainerInsights", "RunningTaskCount", "Average",
+                                      {"ClusterName": self._placement.cluster_name,
+                                       "ServiceName": self.service_names["workers"]}),
+                {"id": "backlog", "label": "visible messages per running worker", "return_data": True,
+                 "expression": "(push + offline) / IF(tasks < 1, 1, tasks)"}]})
+        else:
+            # Without Container Insights there is no running-task metric: scale out on the total backlog.
+            self._step_scale_out(target, "workers-backlog", workers.scale_on_queue_depth * workers.autoscaling.min_count,
+                                 "Maximum", alarm={"evaluation_periods": 2, "datapoints_to_alarm": 2, "metric_queries": [
+                                     queue_metric("push", "push", "ApproximateNumberOfMessagesVisible", "Sum"),
+                                     queue_metric("offline", "offline", "ApproximateNumberOfMessagesVisible", "Sum"),
+                                     {"id": "backlog", "expression": "push + offline", "label": "visible messages",
+                                      "return_data": True}]})
+        self._step_scale_out(target, "workers-age", workers.scale_on_oldest_message_age_seconds, "Maximum", alarm={
+            "evaluation_periods": 2, "datapoints_to_alarm": 2, "metric_queries": [
+                queue_metric("push", "push", "ApproximateAgeOfOldestMessage", "Maximum"),
+                queue_metric("offline", "offline", "ApproximateAgeOfOldestMessage", "Maximum"),
+                {"id": "oldest", "expression": "MAX([push, offline])", "label": "oldest message age (s)",
+                 "return_data": True}]})
+
+    @staticmethod
+    def _tracking_metric(query_id: str, namespace: str, metric_name: str, stat: str,
+                         dimensions: Mapping[str, pulumi.Input[str]]) -> dict[str, Any]:
+        return {"id": query_id, "return_data": False, "metric_stat": {"stat": stat, "metric": {
+            "namespace": namespace, "metric_name": metric_name,
+            "dimensions": [{"name": k, "value": v} for k, v in dimensions.items()]}}}
