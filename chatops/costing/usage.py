@@ -23,8 +23,12 @@ LCU_ACTIVE_CONNECTIONS = Decimal(3000)
 LCU_GB_PER_HOUR = Decimal(1)
 #: Each Socket.IO connection costs about two HTTP requests through the ALB and WAF (handshake + upgrade).
 HTTP_REQUESTS_PER_CONNECTION = Decimal(2)
-#: SQS: each message is sent, received and deleted (3 requests, payload < 64 KB).
-SQS_REQUESTS_PER_MESSAGE = Decimal(3)
+#: SQS: each message is sent once (1 request, payload < 64 KB); workers receive with
+#: MaxNumberOfMessages=10 and delete with DeleteMessageBatch, so receive + delete cost 2/10 request per
+#: message under load (docs/infra.md asks the workers app to batch; unbatched it would be 3 per message).
+SQS_SEND_REQUESTS_PER_MESSAGE = Decimal(1)
+SQS_BATCH_SIZE = Decimal(10)
+SQS_REQUESTS_PER_MESSAGE = SQS_SEND_REQUESTS_PER_MESSAGE + 2 / SQS_BATCH_SIZE
 #: Each worker long-polls both work queues with a 20 s wait: 3 receives a minute per queue when idle.
 SQS_EMPTY_RECEIVES_PER_WORKER_QUEUE = Decimal(3 * 60) * HOURS_PER_MONTH
 WORK_QUEUES = 2
