@@ -21,5 +21,6 @@ def json_option(func: F) -> F:
 
 def profile_option(required: bool = True, default: str | None = None) -> Callable[[F], F]:
     """`--profile TIER|FILE`: a built-in tier name (50k-dau, or 50k) or a path to a profile file."""
-    return click.option("--profile", "-p", "profile_ref", required=required and default is None, default=default,
-                        metavar="TIER|FILE", help="A built-in tier (e.g. 50k-dau or 50k) or a profile file path.")
+    extra = {} if default is None else {"default": default}  # an explicit default=None defeats required
+    return click.option("--profile", "-p", "profile_ref", required=required and default is None, metavar="TIER|FILE",
+                        help="A built-in tier (e.g. 50k-dau or 50k) or a profile file path.", **extra)

@@ -30,8 +30,6 @@ def synth(profile_ref: str, stack: str, project: str, region: str, domain: Optio
     from chatops.model.loading import load_profile
     from chatops.ui.console import emit_json
 
-    if not profile_ref:  # click 8.3+ accepts a required option whose explicit default is None
-        raise click.UsageError("Missing option '--profile' (a tier such as 50k-dau, or a profile file)")
     profile = load_profile(profile_ref)
     settings = offline_settings(project=project, stack=stack, region=region, domain=domain)
     emit_json({"resources": synthesize(profile, settings)})
