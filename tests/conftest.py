@@ -6,6 +6,10 @@ import pytest
 from click.testing import CliRunner
 
 from chatops.cli.main import cli
+from chatops.model.settings import DeploymentSettings
+
+#: The settings every tier is synthesized with by the `graphs` fixture.
+SYNTH_SETTINGS = DeploymentSettings.placeholder(project="chat", stack="prod")
 
 
 @pytest.fixture
@@ -17,3 +21,12 @@ def run():
         return runner.invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
 
     return _run
+
+
+@pytest.fixture(scope="session")
+def graphs():
+    """Every built-in tier synthesized once per test session (tier -> Synthesis(resources, outputs))."""
+    from chatops.infra.synth import synthesize_with_outputs
+    from chatops.model.loading import BUILTIN_TIERS, load_profile
+
+    return {tier: synthesize_with_outputs(load_profile(tier), SYNTH_SETTINGS) for tier in BUILTIN_TIERS}

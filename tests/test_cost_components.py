@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from chatops.costing.catalog import load_catalog
 from chatops.costing.estimate import estimate_cost
 from chatops.model.demand import UsageAssumptions
-from chatops.model.loading import BUILTIN_TIERS, load_builtin_profiles, load_profile
+from chatops.model.loading import BUILTIN_TIERS, load_profile
 from chatops.sizing.demand import estimate_demand
 
 D = Decimal
@@ -164,26 +164,6 @@ def test_spot_share_and_graviton_lower_the_price():
     cost = lambda p: _resource(estimate_cost(p), "api service").monthly_cost  # noqa: E731
     assert cost(spot) == cost(base) * D("0.4")
     assert cost(arm) < cost(base)
-
-
-def test_counts_match_what_the_program_creates():
-    from chatops.model.alarms import alarm_specs
-
-    for profile in load_builtin_profiles():
-        est = estimate_cost(profile)
-        counts = {}
-        for r in est.resources:
-            counts[r.resource_type] = counts.get(r.resource_type, 0) + r.count
-        assert counts["aws:sqs/queue:Queue"] == 4
-        assert counts["aws:secretsmanager/secret:Secret"] == 3 + profile.database.read_replica.enabled
-        assert counts["aws:cloudwatch/metricAlarm:MetricAlarm"] == len(alarm_specs(profile))
-        assert counts.get("aws:ec2/natGateway:NatGateway", 0) == profile.network.nat_gateways
-        assert counts.get("aws:ec2/eip:Eip", 0) == profile.network.nat_gateways
-        assert counts["aws:rds/instance:Instance"] == 1 + profile.database.read_replica.enabled
-        assert counts.get("aws:rds/proxy:Proxy", 0) == int(profile.database.proxy.enabled)
-        assert counts["aws:elasticache/replicationGroup:ReplicationGroup"] == (2 if profile.cache.split.enabled else 1)
-        assert counts.get("aws:wafv2/webAcl:WebAcl", 0) == int(profile.waf.enabled)
-        assert counts["aws:ecs/service:Service"] == 3 and counts["aws:ecr/repository:Repository"] == 3
 
 
 def test_to_json_contract():

@@ -11,7 +11,6 @@ from pulumi.automation._cmd import CommandResult
 
 from chatops.deploy import driver
 from chatops.deploy.errors import explain
-from chatops.model.config_file import load_config
 
 YAML = """project: chat
 stacks:

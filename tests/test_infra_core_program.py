@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from typing import Any
 
 import pytest
@@ -17,13 +16,8 @@ from chatops.model.loading import BUILTIN_TIERS, load_profile
 from chatops.model.naming import LIMITS
 from chatops.model.settings import DeploymentSettings
 
+# The same settings the session-wide `graphs` fixture (tests/conftest.py) synthesizes every tier with.
 SETTINGS = DeploymentSettings.placeholder(project="chat", stack="prod")
-
-
-@pytest.fixture(scope="session")
-def graphs() -> dict[str, Synthesis]:
-    """Every tier synthesized once for the whole session."""
-    return {tier: synthesize_with_outputs(load_profile(tier), SETTINGS) for tier in BUILTIN_TIERS}
 
 
 def of_type(s: Synthesis, typ: str) -> list[dict[str, Any]]:

@@ -1,14 +1,15 @@
 """CloudWatch alarms (standard resolution, one alarm metric each) and the dashboard.
 
-The alarm count is the length of chatops.model.alarms.alarm_specs(profile): the same list the inline
-program turns into MetricAlarm resources. Until that module exists, `fallback_alarm_count` counts the
-alarms issue 5 lists.
+Alarm counts come from the same pure lists the inline program builds from (model/alarms.py,
+model/autoscaling.py); tests/test_consistency.py checks them against the synthesized graph.
 """
 
 from __future__ import annotations
 
 from chatops.costing.components import Pricer, ResourceCost, resource
-from chatops.costing.elasticache import cache_groups
+from chatops.model.alarms import alarm_specs
+from chatops.model.autoscaling import (ALARMS_PER_TARGET_TRACKING_POLICY, step_scaling_policies,
+                                       target_tracking_policies)
 from chatops.model.profile import Profile
 
 ALARM_TYPE = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -16,25 +17,20 @@ DASHBOARD_TYPE = "aws:cloudwatch/dashboard:Dashboard"
 
 
 def alarm_count(profile: Profile) -> int:
-    try:
-        from chatops.model.alarms import alarm_specs  # written by the infra work; pure
-    except ImportError:
-        return fallback_alarm_count(profile)
-    return len(alarm_specs(profile))
+    """Our alarms: the monitoring alarms plus one per step-scaling policy (the program creates both)."""
+    return len(alarm_specs(profile)) + len(step_scaling_policies(profile))
 
 
-def fallback_alarm_count(profile: Profile) -> int:
-    """ECS CPU x3; RDS CPU, connections, memory, latency, storage (+ replica lag); Redis memory, CPU,
-    connections per group; ALB 5xx and unhealthy hosts; DLQ depth x2; oldest message x2; realtime
-    connections and event-loop lag."""
-    replica = 1 if profile.database.read_replica.enabled else 0
-    return 3 + 5 + replica + 3 * len(cache_groups(profile)) + 2 + 2 + 2 + 2
+def managed_alarm_count(profile: Profile) -> int:
+    """Alarms AWS creates for target-tracking policies; not in the program's graph, but billed."""
+    return len(target_tracking_policies(profile)) * ALARMS_PER_TARGET_TRACKING_POLICY
 
 
 def price_alarms(pricer: Pricer, profile: Profile) -> ResourceCost:
-    count = alarm_count(profile)
+    count, managed = alarm_count(profile), managed_alarm_count(profile)
     return resource("cloudwatch alarms", ALARM_TYPE, count, [
         pricer.line("standard-resolution alarms", "alarm-months", count, "cloudwatch.alarm_month"),
+        pricer.line("target-tracking alarms (created by AWS)", "alarm-months", managed, "cloudwatch.alarm_month"),
     ])
 
 

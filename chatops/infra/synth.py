@@ -12,7 +12,6 @@ the deploy driver, so it reads the dashboard template for it.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
