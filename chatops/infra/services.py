@@ -322,15 +322,16 @@ class Services(pulumi.ComponentResource):
         realtime = self._profile.realtime
         namespace = self._profile.observability.metrics_namespace
         dims = [{"name": k, "value": v} for k, v in metrics.dimensions(self._names.prefix).items()]
-        # Every task publishes the same metric and dimension: Average is the mean per task.
+        # Every task publishes the same metric and dimension: Average is the mean per task. No `unit`
+        # filter: CloudWatch would then ignore datapoints an app publishes without that exact unit.
         self._target_tracking(target, "realtime-connections",
                               round(realtime.max_connections_per_task * metrics.CONNECTION_UTILISATION_TARGET),
                               customized={"metric_name": metrics.ACTIVE_CONNECTIONS, "namespace": namespace,
-                                          "dimensions": dims, "statistic": "Average", "unit": "Count"})
+                                          "dimensions": dims, "statistic": "Average"})
         self._step_scale_out(target, "realtime-lag", realtime.scale_on_event_loop_lag_ms, "Maximum", alarm={
             "namespace": namespace, "metric_name": metrics.EVENT_LOOP_LAG_MS,
             "dimensions": metrics.dimensions(self._names.prefix),
-            "extended_statistic": metrics.EVENT_LOOP_LAG_STATISTIC, "unit": "Milliseconds",
+            "extended_statistic": metrics.EVENT_LOOP_LAG_STATISTIC,
             "period": 60, "evaluation_periods": 3, "datapoints_to_alarm": 3})
 
     def _workers_queue_scaling(self, target: aws.appautoscaling.Target) -> None:
