@@ -470,3 +470,11 @@ def test_resources_have_export_fields(graphs):
         assert "pulumi:pulumi:Stack$" not in r["urn"]
     ints = [r["inputs"]["desiredCount"] for r in of_type(graphs["dev"], "aws:ecs/service:Service")]
     assert all(type(v) is int for v in ints)
+
+
+def test_apply_immediately_setting_reaches_database_and_cache(graphs):
+    prod = graphs["100k-dau"].resources
+    now = synthesize_with_outputs(load_profile("100k-dau"), SETTINGS.model_copy(update={"apply_immediately": True}))
+    for typ in ("aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup"):
+        assert {r["inputs"]["applyImmediately"] for r in prod if r["type"] == typ} == {False}
+        assert {r["inputs"]["applyImmediately"] for r in now.resources if r["type"] == typ} == {True}

@@ -66,7 +66,8 @@ def _has_resources(session: driver.Session) -> bool:
 def preview_stack(target: driver.StackTarget, profile: Profile, apply_immediately: bool = False,
                   as_json: bool = False) -> tuple[driver.Session, ChangeSet]:
     """Open the stack with the program for `profile`, preview, and show the summary."""
-    program = driver.load_program(profile, target.settings)
+    settings = target.settings.model_copy(update={"apply_immediately": apply_immediately})
+    program = driver.load_program(profile, settings)
     session = driver.open_stack(target, program, profile, apply_immediately=apply_immediately)
     announce_session(session)
     changes = ChangeSet()

@@ -75,10 +75,14 @@ def _build(profile: Profile, settings: DeploymentSettings, dashboard_template: s
 
     registries = Registries("registry", profile=profile, names=names)
     cluster = Cluster("cluster", profile=profile, names=names)
+    # settings.apply_immediately (scale-to --apply-immediately) forces class changes now; otherwise the
+    # components decide: dev applies now, prod waits for the maintenance window.
+    apply_now = settings.apply_immediately or None
     database = Database("database", profile=profile, names=names, subnet_ids=network.private_subnet_ids,
-                        security_group_id=groups.database, proxy_security_group_id=groups.proxy)
+                        security_group_id=groups.database, proxy_security_group_id=groups.proxy,
+                        apply_immediately=apply_now)
     cache = Cache("cache", profile=profile, names=names, subnet_ids=network.private_subnet_ids,
-                  security_group_id=groups.cache)
+                  security_group_id=groups.cache, apply_immediately=apply_now)
     queues = Queues("queues", profile=profile, names=names)
     backup = BackupPlan("backup", profile=profile, names=names, database_arn=database.instance_arn)
 
