@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chatops.model.alarms import (AlarmSpec, alarm_specs, postgres_max_connections, redis_groups,
-                                  redis_members)
+from chatops.model.alarms import AlarmSpec, alarm_specs, redis_groups, redis_members
+from chatops.model.postgres import max_connections
 from chatops.model.loading import BUILTIN_TIERS, load_profile
 from chatops.model.naming import LIMITS, Names
 
@@ -48,7 +48,7 @@ def test_units_are_converted_to_the_metric_unit():
     assert by_key["rds-read-latency-high"].threshold == pytest.approx(0.020)
     assert by_key["rds-free-storage-low"].threshold == 5 * 1024 ** 3
     assert by_key["rds-freeable-memory-low"].threshold == 256 * 1024 ** 2
-    assert by_key["rds-connections-high"].threshold == postgres_max_connections("db.r6g.xlarge") * 80 // 100
+    assert by_key["rds-connections-high"].threshold == max_connections("db.r6g.xlarge") * 80 // 100
     lag = by_key["realtime-event-loop-lag-high"]
     assert lag.extended_statistic == "p95" and lag.statistic is None
     assert lag.namespace == p.observability.metrics_namespace
@@ -61,9 +61,9 @@ def test_replica_lag_only_with_replica():
 
 
 def test_max_connections_grows_with_memory_and_is_bounded():
-    assert postgres_max_connections("db.t3.micro") == 100
-    assert postgres_max_connections("db.r6g.xlarge") == 3200
-    assert postgres_max_connections("db.r6g.16xlarge") == 5000
+    assert 70 < max_connections("db.t3.micro") < 110  # RDS's default for 1 GiB is in this range
+    assert max_connections("db.t3.micro") < max_connections("db.r6g.large") < max_connections("db.r6g.xlarge")
+    assert max_connections("db.r6g.16xlarge") == 5000
 
 
 def test_invalid_specs_are_rejected():

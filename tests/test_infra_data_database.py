@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from chatops.model.alarms import postgres_max_connections
+from chatops.model.postgres import max_connections
 from chatops.model.loading import BUILTIN_TIERS, load_profile
 from chatops.model.naming import LIMITS, Names
 from tests.infra_data_harness import MOCK_PASSWORD, plaintext_paths, synth
@@ -69,7 +69,7 @@ def test_parameter_group_is_tuned_for_chat(graphs, tier):
     assert group.plain("family") == f"postgres{p.database.engine_version.split('.')[0]}"
     params = {x["name"]: x for x in group.plain("parameters")}
     assert params["rds.force_ssl"]["value"] == "1"
-    assert params["max_connections"]["value"] == str(postgres_max_connections(p.database.instance_class))
+    assert params["max_connections"]["value"] == str(max_connections(p.database.instance_class))
     assert params["max_connections"]["applyMethod"] == "pending-reboot"
     assert params["shared_buffers"]["applyMethod"] == "pending-reboot"
     for name in ("log_min_duration_statement", "log_connections", "idle_in_transaction_session_timeout"):

@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from chatops.model.alarms import postgres_max_connections
+from chatops.model.postgres import max_connections
 from chatops.model.naming import Names
 from chatops.model.profile import Profile
 
@@ -38,7 +38,7 @@ def chat_parameters(instance_class: str) -> dict[str, tuple[str, str]]:
     """name -> (value, apply method). Static parameters apply at the next reboot."""
     return {
         # Sized per class; the connections alarm uses the same number.
-        "max_connections": (str(postgres_max_connections(instance_class)), "pending-reboot"),
+        "max_connections": (str(max_connections(instance_class)), "pending-reboot"),
         # 25% of instance memory, in 8 KiB pages (RDS formula syntax).
         "shared_buffers": ("{DBInstanceClassMemory/32768}", "pending-reboot"),
         # Chat requests are short: log anything slower than 1 s, and connection churn.

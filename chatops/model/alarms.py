@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Optional
 
-from chatops.model import catalog
+from chatops.model.postgres import max_connections
 from chatops.model.profile import Profile
 
 #: Custom metrics the realtime app publishes (namespace = profile.observability.metrics_namespace, one
@@ -85,14 +85,6 @@ class AlarmSpec:
 # Shared pure helpers
 # ---------------------------------------------------------------------------------------------------
 
-def postgres_max_connections(instance_class: str) -> int:
-    """max_connections for the chat parameter group: ~100 per GiB of instance memory (about 10 MiB per
-    backend, close to RDS's own LEAST(DBInstanceClassMemory/9531392, 5000) default), at least 50, at
-    most 5000. The database parameter group and the connections alarm both use it."""
-    memory_gib = catalog.RDS_POSTGRES_CLASSES[instance_class].memory_gib
-    return max(50, min(5000, int(memory_gib * 100)))
-
-
 def redis_groups(profile: Profile) -> list[tuple[str, int]]:
     """(group, node count) per replication group, in the order Cache creates them."""
     c = profile.cache
@@ -132,7 +124,7 @@ def _ecs(p: Profile) -> list[AlarmSpec]:
 
 def _rds(p: Profile) -> list[AlarmSpec]:
     t = p.observability.alarms
-    max_conn = postgres_max_connections(p.database.instance_class)
+    max_conn = max_connections(p.database.instance_class)
     conn_threshold = max(1, max_conn * t.rds_connections_percent // 100)
     specs = [
         AlarmSpec(key="rds-cpu-high", dimension_kind="rds_instance",

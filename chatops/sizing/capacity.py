@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Optional
 
-from chatops.model import catalog
+from chatops.model import catalog, postgres
 from chatops.model.demand import DemandEstimate
 from chatops.model.profile import Profile
 from chatops.sizing import figures as f
@@ -80,10 +80,8 @@ def realtime_connections_per_task(profile: Profile) -> int:
 
 
 def rds_max_connections(instance_class: str) -> int:
-    """max_connections of RDS for PostgreSQL's default parameter group for this class."""
-    gib = catalog.RDS_POSTGRES_CLASSES[instance_class].memory_gib
-    class_memory = (gib - f.RDS_RESERVED_GIB_BASE - f.RDS_RESERVED_SHARE * gib) * 1024**3
-    return int(min(class_memory // f.MAX_CONNECTIONS_DIVISOR, f.MAX_CONNECTIONS_CAP))
+    """max_connections of the chat parameter group for this class (RDS's default formula)."""
+    return postgres.max_connections(instance_class)
 
 
 def db_usable_connections(profile: Profile) -> int:

@@ -44,17 +44,6 @@ WORKER_JOBS_PER_VCPU = 400
 
 # --- RDS for PostgreSQL ---------------------------------------------------------------------------------
 
-#: RDS for PostgreSQL's default parameter group: max_connections = LEAST({DBInstanceClassMemory/9531392},
-#: 5000) (Amazon RDS User Guide, "Quotas and constraints" -> "Maximum number of database connections").
-MAX_CONNECTIONS_DIVISOR = 9_531_392
-MAX_CONNECTIONS_CAP = 5_000
-
-#: DBInstanceClassMemory is the class's memory less what the OS and RDS processes keep. AWS does not
-#: publish it; this fit (0.2 GiB + 3 % of memory) reproduces the measured defaults within 2 %:
-#: 2 GiB -> 198, 4 GiB -> 413, 8 GiB -> 856, 15.25 GiB -> 1660 (gist guizmaii/1cacffef793c2ba9645083c3e18b3d8c,
-#: `show max_connections;` on RDS PostgreSQL).
-RDS_RESERVED_GIB_BASE = 0.2
-RDS_RESERVED_SHARE = 0.03
 
 #: Connections PostgreSQL keeps for superusers (superuser_reserved_connections default 3) and RDS's own
 #: rdsadmin sessions; the application cannot use them.
