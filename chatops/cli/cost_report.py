@@ -187,11 +187,9 @@ def _json(data: dict, output: Optional[Path]) -> None:
     if output is None:
         emit_json(data)
         return
-    import json
+    from chatops.ui.console import json_text
 
-    from chatops.ui.console import _json_default
-
-    _text(json.dumps(data, indent=2, default=_json_default) + "\n", output)
+    _text(json_text(data) + "\n", output)
 
 
 def _text(text: str, output: Optional[Path]) -> None:

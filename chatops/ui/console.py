@@ -21,9 +21,14 @@ def console(stderr: bool = False) -> Console:
     return Console(file=stream, width=width, highlight=False, soft_wrap=False)
 
 
+def json_text(data: Any) -> str:
+    """`data` as indented JSON; Decimals become numbers, models their dump, other scalars strings."""
+    return json.dumps(data, indent=2, default=_json_default)
+
+
 def emit_json(data: Any) -> None:
-    """Print `data` as JSON on stdout; Decimals and other non-JSON scalars become strings or numbers."""
-    click.echo(json.dumps(data, indent=2, default=_json_default))
+    """Print `data` as JSON on stdout, nothing else."""
+    click.echo(json_text(data))
 
 
 def _json_default(value: Any) -> Any:
