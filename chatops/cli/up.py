@@ -61,15 +61,13 @@ def update_failed(stack: str, progress: Progress, exc: ChatopsError) -> ChatopsE
 
 
 def interrupted(session: driver.Session) -> ChatopsError:
+    """Ctrl-C reaches the `pulumi` process too: it lets in-flight operations finish, saves the state and
+    releases its lock. We do not call `stack.cancel()` here: on a file backend that deletes the lock while
+    that process may still be writing its checkpoint (Python waits only 0.25 s for it after Ctrl-C)."""
     stack = session.target.stack
-    console(stderr=True).print("Interrupted: cancelling the update (resources already in flight finish first)...")
-    try:
-        driver.cancel(session)
-    except ChatopsError:
-        pass  # the CLI got Ctrl-C as well and may already have stopped and released the lock
-    return DeployError(f"update of stack {stack} was interrupted: finished changes are saved, resources that "
-                       f"were in flight may be half-done; run `chatops refresh --stack {stack}` then `chatops up "
-                       f"--stack {stack}` (or `chatops unlock --stack {stack}` if it reports a lock)")
+    return DeployError(f"update of stack {stack} was interrupted: Pulumi finishes the operations in flight and "
+                       f"saves what is done; run `chatops refresh --stack {stack}` then `chatops up --stack {stack}` "
+                       f"(only if it then reports a lock and no update is running: `chatops unlock --stack {stack}`)")
 
 
 def show_outputs(outputs: dict) -> None:
