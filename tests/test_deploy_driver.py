@@ -164,3 +164,38 @@ def test_unlock_warns_and_confirms(run, fake_driver: FakeStack, monkeypatch: pyt
     assert run("unlock", "--stack", "prod", input="n\n").exit_code == 1 and not fake_driver.cancelled
     ok = run("unlock", "--stack", "prod", input="y\n")
     assert ok.exit_code == 0 and fake_driver.cancelled and "unlocked" in ok.stdout
+
+
+class StateStack:
+    """Export/import of a stack's state, as `driver.unprotect` uses them."""
+
+    def __init__(self, resources: list[dict]) -> None:
+        from pulumi import automation as auto
+
+        self.state = auto.Deployment(version=3, deployment={"resources": resources})
+        self.imported = 0
+
+    def export_stack(self):
+        return self.state
+
+    def import_stack(self, state) -> None:
+        self.state, self.imported = state, self.imported + 1
+
+
+@pytest.mark.parametrize("urns,expected", [(None, {"a": False, "b": False, "c": False}),
+                                           ({"b"}, {"a": True, "b": False, "c": False})])
+def test_unprotect_clears_only_the_named_resources(project: Path, urns, expected) -> None:
+    stack = StateStack([{"urn": "a", "protect": True}, {"urn": "b", "protect": True}, {"urn": "c"}])
+    session = driver.Session(_target(project), stack, None)  # type: ignore[arg-type]
+    changed = driver.unprotect(session, urns)
+    assert changed == (2 if urns is None else 1) and stack.imported == 1
+    assert {r["urn"]: bool(r.get("protect")) for r in stack.state.deployment["resources"]} == expected
+    assert driver.unprotect(session, urns) == 0 and stack.imported == 1  # nothing left to change
+
+
+def test_scale_step_that_adds_a_zone_keeps_the_rds_proxy(graphs) -> None:
+    # 25k (2 zones) -> 50k (3 zones): a proxy's subnets cannot change in place, so they must not move.
+    def proxy_subnets(tier: str) -> list:
+        return [r["inputs"]["vpcSubnetIds"] for r in graphs[tier].resources if r["type"] == "aws:rds/proxy:Proxy"]
+
+    assert proxy_subnets("25k-dau") == proxy_subnets("50k-dau")

@@ -478,3 +478,25 @@ def test_apply_immediately_setting_reaches_database_and_cache(graphs):
     for typ in ("aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup"):
         assert {r["inputs"]["applyImmediately"] for r in prod if r["type"] == typ} == {False}
         assert {r["inputs"]["applyImmediately"] for r in now.resources if r["type"] == typ} == {True}
+
+
+def _url_version(s) -> dict[str, str]:
+    """DATABASE_URL_VERSION per task definition family."""
+    out = {}
+    for r in of_type(s, "aws:ecs/taskDefinition:TaskDefinition"):
+        defs = r["inputs"]["containerDefinitions"]
+        defs = json.loads(defs) if isinstance(defs, str) else defs
+        env = {e["name"]: e["value"] for e in defs[0]["environment"]}
+        out[r["inputs"]["family"]] = env["DATABASE_URL_VERSION"]
+    return out
+
+
+def test_a_changed_database_url_rolls_the_services(graphs):
+    # 10k -> 5k turns the RDS Proxy off: DATABASE_URL points at the instance instead. ECS reads secrets
+    # only at task start, so the task definitions must change for running tasks to be replaced.
+    with_proxy, without = _url_version(graphs["10k-dau"]), _url_version(graphs["5k-dau"])
+    assert all(with_proxy.values()) and with_proxy.keys() == without.keys()
+    assert all(with_proxy[f] != without[f] for f in with_proxy)
+    # ...and an unchanged URL leaves them alone (no needless redeploy on every up).
+    assert _url_version(graphs["25k-dau"]) == _url_version(
+        synthesize_with_outputs(load_profile("25k-dau"), SETTINGS))

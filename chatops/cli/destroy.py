@@ -77,5 +77,5 @@ def lift_protection(target: driver.StackTarget, session: driver.Session, protect
         console(stderr=True).print("Turning off deletion protection on the database...")
         with driver.pulumi_errors(target.stack, target.backend):
             opened.stack.up(target=databases, color="never")
-    count = driver.unprotect_all(session)
+    count = driver.unprotect(session)
     console(stderr=True).print(f"Removed protection from {count} resource(s) in the state.")

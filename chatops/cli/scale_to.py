@@ -41,6 +41,9 @@ def scale_to(tier: str, stack: Optional[str], config_path: Optional[str], allow_
     session, changes = preview_stack(target, after, apply_immediately=apply_immediately)
     scale.stateful_guard(changes, allow_replace)
     confirm_or_refuse(f"Scale stack {target.stack} from {before.name} to {after.name}?", yes)
+    if allow_replace:
+        # The user accepted these losses; Pulumi refuses to replace or delete a protected resource.
+        driver.unprotect(session, {c.urn for c in changes.stateful_losses() if c.protected})
     try:
         outputs = apply_update(session)
     except ChatopsError as exc:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib.metadata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from pulumi import automation as auto
 
@@ -224,17 +224,18 @@ def protected_resources(session: Session) -> list[tuple[str, str]]:
     return [(r["urn"], r["type"]) for r in resources if r.get("protect")]
 
 
-def unprotect_all(session: Session) -> int:
-    """Clear `protect` on every resource in the state (what `pulumi state unprotect --all` does)."""
+def unprotect(session: Session, urns: Optional[Iterable[str]] = None) -> int:
+    """Clear `protect` on the given resources, or on all (what `pulumi state unprotect [--all]` does)."""
+    wanted = None if urns is None else set(urns)
     with pulumi_errors(session.target.stack, session.target.backend):
         state = session.stack.export_stack()
         deployment = dict(state.deployment or {})
-        resources = [dict(r, protect=False) if r.get("protect") else r for r in deployment.get("resources") or []]
-        changed = sum(1 for r in deployment.get("resources") or [] if r.get("protect"))
-        deployment["resources"] = resources
-        if changed:
+        resources = deployment.get("resources") or []
+        hit = [r.get("protect") and (wanted is None or r.get("urn") in wanted) for r in resources]
+        deployment["resources"] = [dict(r, protect=False) if h else r for r, h in zip(resources, hit)]
+        if any(hit):
             session.stack.import_stack(auto.Deployment(version=state.version, deployment=deployment))
-    return changed
+    return sum(1 for h in hit if h)
 
 
 def last_applied_profile(session: Session) -> Optional[str]:

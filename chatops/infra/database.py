@@ -101,7 +101,10 @@ class Database(pulumi.ComponentResource):
 
         self.proxy_endpoint = None
         if profile.database.proxy.enabled:
-            self.proxy_endpoint = self._proxy(master_secret, instance, list(subnet_ids), proxy_security_group_id)
+            # A proxy's subnets cannot change in place: pin it to the first two zones' subnets (RDS Proxy
+            # needs two zones), so a tier step that adds a zone does not replace it and change its endpoint.
+            self.proxy_endpoint = self._proxy(master_secret, instance, list(subnet_ids)[:2], proxy_security_group_id)
+        self._url_versions: list[pulumi.Output[str]] = []
         self.database_url_secret_arn = self._url_secret(
             "database-url", self.proxy_endpoint or instance.address, password,
             "DATABASE_URL for the apps (via the RDS Proxy when enabled)").arn
@@ -113,6 +116,11 @@ class Database(pulumi.ComponentResource):
             self.replica_endpoint = replica.address
             self.read_replica_url_secret_arn = self._url_secret(
                 "database-read-url", replica.address, password, "Read-only replica URL for the apps").arn
+
+        # ECS reads secrets only when a task starts: the URL secrets' version ids, given to the containers
+        # as a plain variable, make a changed URL (proxy on/off, new host) roll the services.
+        self.url_secrets_version = pulumi.Output.all(*self._url_versions).apply(
+            lambda ids: ",".join(str(i) for i in ids if i))
 
         self.register_outputs({
             "instance_id": self.instance_id, "endpoint": self.endpoint, "proxy_endpoint": self.proxy_endpoint,
@@ -147,8 +155,9 @@ class Database(pulumi.ComponentResource):
     def _url_secret(self, component: str, host: pulumi.Input[str], password: pulumi.Output[str],
                     description: str) -> aws.secretsmanager.Secret:
         secret = self._secret(component, description)
-        aws.secretsmanager.SecretVersion(component, secret_id=secret.id,
-                                         secret_string=connection_url(host, password), opts=self._child)
+        version = aws.secretsmanager.SecretVersion(component, secret_id=secret.id,
+                                                   secret_string=connection_url(host, password), opts=self._child)
+        self._url_versions.append(version.version_id)
         return secret
 
     # -- instances -------------------------------------------------------------------------------

@@ -91,7 +91,8 @@ def _build(profile: Profile, settings: DeploymentSettings, dashboard_template: s
         read_replica_url_secret_arn=database.read_replica_url_secret_arn,
         redis_password_secret_arn=cache.auth_secret_arn, redis_adapter_host=cache.adapter_endpoint,
         redis_state_host=cache.state_endpoint, redis_port=cache.port,
-        push_queue_url=queues.push.url, offline_queue_url=queues.offline.url)
+        push_queue_url=queues.push.url, offline_queue_url=queues.offline.url,
+        database_urls_version=database.url_secrets_version)
     logs = ServiceLogs("logs", profile=profile, names=names)
     roles = TaskRoles("iam", names=names, region=settings.region, account_id=account_id,
                       repository_arns=list(registries.arns.values()), log_group_arns=logs.arns,

@@ -84,6 +84,7 @@ class AppWiring:
     redis_port: int
     push_queue_url: pulumi.Input[str]
     offline_queue_url: pulumi.Input[str]
+    database_urls_version: pulumi.Input[str]
 
     def secret_arns(self) -> list[pulumi.Input[str]]:
         arns = [self.database_url_secret_arn, self.redis_password_secret_arn]
@@ -176,6 +177,8 @@ class Services(pulumi.ComponentResource):
             "AUTH0_AUDIENCE": self._settings.auth0.audience,
             "METRICS_NAMESPACE": self._profile.observability.metrics_namespace,
             "METRICS_DIMENSION_STACK": self._names.prefix,
+            # Changes when DATABASE_URL's value changes, so the services redeploy and read the new one.
+            "DATABASE_URL_VERSION": w.database_urls_version,
         }
         if service in WEB_SERVICES:
             values["PORT"] = str(self._spec(service).container_port)

@@ -220,6 +220,10 @@ class AwsMocks(Mocks):
         if typ == "aws:secretsmanager/secret:Secret":
             arn = _arn("secretsmanager", r, f"secret:{given}-{key[:6]}")
             return arn, {"arn": arn}
+        if typ == "aws:secretsmanager/secretVersion:SecretVersion":
+            # Secrets Manager gives every new value a new version id; derive it from the value.
+            version = hashlib.sha256(repr(inputs.get("secretString")).encode()).hexdigest()[:32]
+            return f"{inputs.get('secretId')}|{version}", {"versionId": version}
         if typ == "aws:sqs/queue:Queue":
             url = f"https://sqs.{r}.amazonaws.com/{MOCK_ACCOUNT_ID}/{given}"
             return url, {"arn": _arn("sqs", r, given), "url": url, "name": given}
