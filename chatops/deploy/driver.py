@@ -25,7 +25,7 @@ from chatops.deploy.errors import DeployError, pulumi_errors
 from chatops.deploy.pulumi_cli import is_supported, too_old_message
 from chatops.errors import ChatopsError
 from chatops.model.config_file import load_config, select_stack
-from chatops.model.loading import builtin_templates_dir, load_profile
+from chatops.model.loading import load_profile, read_dashboard_template
 from chatops.model.profile import Profile
 from chatops.model.settings import ChatopsConfig, DeploymentSettings, StackEntry
 
@@ -116,9 +116,7 @@ def load_program(profile: Profile, settings: DeploymentSettings) -> Callable[[],
     except ImportError as exc:
         raise ChatopsError(f"the infrastructure program is missing from this install ({exc}); reinstall "
                            "chatops") from None
-    template = builtin_templates_dir() / "dashboard.json.j2"
-    text = template.read_text(encoding="utf-8") if template.is_file() else None
-    return build_program(profile, settings, dashboard_template=text)
+    return build_program(profile, settings, dashboard_template=read_dashboard_template())
 
 
 # ---- sessions ------------------------------------------------------------------------------------

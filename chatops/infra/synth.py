@@ -24,7 +24,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from chatops.infra.program import build_program
-from chatops.model.loading import builtin_templates_dir
+from chatops.model.loading import read_dashboard_template
 from chatops.model.profile import Profile
 from chatops.model.settings import DeploymentSettings
 
@@ -67,10 +67,6 @@ def synthesize_with_outputs(profile: Profile, settings: DeploymentSettings,
     finally:
         _reset_runtime()
     return Synthesis(resources=monitor.exported(), outputs=_plain(outputs))
-
-
-def read_dashboard_template() -> str:
-    return (builtin_templates_dir() / "dashboard.json.j2").read_text(encoding="utf-8")
 
 
 def _reset_runtime() -> None:

@@ -42,6 +42,11 @@ def builtin_templates_dir() -> Path:
     return _shipped_dir("builtin_templates", "templates")
 
 
+def read_dashboard_template() -> str:
+    """The CloudWatch dashboard template the inline program renders (infra/ reads no files itself)."""
+    return (builtin_templates_dir() / "dashboard.json.j2").read_text(encoding="utf-8")
+
+
 def resolve_tier_name(ref: str) -> str | None:
     """'100k' -> '100k-dau'; 'dev' -> 'dev'; anything unknown -> None."""
     ref = ref.strip().lower()
