@@ -10,9 +10,12 @@ from typing import Any, Callable, Optional, TypeVar
 
 import click
 
+from pulumi import automation as auto
+
 from chatops.deploy import driver
 from chatops.deploy.costs import monthly_cost
 from chatops.deploy.replacements import ChangeSet
+from chatops.errors import ChatopsError
 from chatops.model.loading import load_profile
 from chatops.model.profile import Profile
 from chatops.ui.changes import changes_json, show_changes
@@ -50,7 +53,7 @@ def current_cost(session: driver.Session, fallback: Profile) -> tuple[Optional[D
         try:
             profile = load_profile(ref)
             label = f"{profile.name}, last applied"
-        except Exception:
+        except ChatopsError:  # the recorded profile file moved or no longer validates
             label = "tier in chatops.yaml"
     return monthly_cost(profile, session.target.entry.region), label
 
@@ -58,7 +61,7 @@ def current_cost(session: driver.Session, fallback: Profile) -> tuple[Optional[D
 def _has_resources(session: driver.Session) -> bool:
     try:
         state = session.stack.export_stack()
-    except Exception:
+    except auto.errors.CommandError:
         return True  # unknown: assume deployed rather than claim $0
     return bool((state.deployment or {}).get("resources"))
 

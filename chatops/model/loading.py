@@ -122,21 +122,24 @@ def profile_from_data(data: dict[str, Any], source: str) -> Profile:
     try:
         profile = Profile.model_validate(data, context={"skip_rules": True})
     except ValidationError as exc:
-        raise ProfileError([f"{source}: {line}" for line in format_validation_errors(exc)]) from None
+        raise ProfileError([f"{source}: {line}" for line in format_validation_errors(exc, PROFILE_KEY_HINT)]) from None
     problems = rule_violations(profile)
     if problems:
         raise ProfileError([f"{source}: {p}" for p in problems])
     return profile
 
 
-def format_validation_errors(exc: ValidationError) -> list[str]:
-    """pydantic errors as 'field.path: message' lines."""
+PROFILE_KEY_HINT = "`chatops profiles show dev` lists every profile key"
+
+
+def format_validation_errors(exc: ValidationError, unknown_key_hint: str = "") -> list[str]:
+    """pydantic errors as 'field.path: message' lines; `unknown_key_hint` says where valid keys are listed."""
     lines = []
     for err in exc.errors(include_url=False):
         path = ".".join(str(part) for part in err["loc"]) or "(top level)"
         message = err["msg"]
         if err["type"] == "extra_forbidden":
-            message = "unknown key (check its spelling; `chatops profiles show dev` lists every profile key)" if not exc.title.endswith("Config") else "unknown key (check its spelling)"
+            message = f"unknown key (check its spelling{'; ' + unknown_key_hint if unknown_key_hint else ''})"
         elif err["type"] == "missing":
             message = "required key is missing"
         lines.append(f"{path}: {message}")
