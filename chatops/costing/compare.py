@@ -4,31 +4,27 @@ a component only on one side (e.g. another instance class) appears with the othe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Optional
-
-from pydantic import BaseModel, ConfigDict, computed_field
 
 from chatops.costing.components import ResourceCost
 from chatops.costing.estimate import CostEstimate
 
 
-class ComponentDelta(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True)
+class ComponentDelta:
     name: str
     before: Optional[Decimal]
     after: Optional[Decimal]
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def delta(self) -> Decimal:
         return (self.after or Decimal(0)) - (self.before or Decimal(0))
 
 
-class ResourceDelta(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True)
+class ResourceDelta:
     name: str
     resource_type: str
     count_before: int
@@ -37,37 +33,31 @@ class ResourceDelta(BaseModel):
     after: Decimal
     components: list[ComponentDelta]
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def delta(self) -> Decimal:
         return self.after - self.before
 
 
-class CostComparison(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True)
+class CostComparison:
     currency: str
     region: str
     before: CostEstimate
     after: CostEstimate
     resources: list[ResourceDelta]
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def delta_monthly(self) -> Decimal:
         return self.after.total_monthly - self.before.total_monthly
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def delta_fixed(self) -> Decimal:
         return self.after.fixed_monthly - self.before.fixed_monthly
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def delta_usage(self) -> Decimal:
         return self.after.usage_monthly - self.before.usage_monthly
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def delta_max(self) -> Decimal:
         return self.after.max_monthly - self.before.max_monthly

@@ -6,10 +6,10 @@ is shown as "price not found": it never silently counts as $0.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
 
-from pydantic import BaseModel, ConfigDict, computed_field
 
 from chatops.costing.catalog import PriceCatalog
 from chatops.costing.money import Number, dec
@@ -18,9 +18,8 @@ PRICE_NOT_FOUND = "price not found"
 QUANTITY_STEP = Decimal("0.000001")
 
 
-class CostComponent(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True)
+class CostComponent:
     name: str
     unit: str
     monthly_quantity: Decimal
@@ -34,10 +33,9 @@ class CostComponent(BaseModel):
         return self.unit_price is None
 
 
-class ResourceCost(BaseModel):
+@dataclass(frozen=True)
+class ResourceCost:
     """One kind of billable resource the program creates, `count` of them, and what they cost."""
-
-    model_config = ConfigDict(frozen=True)
 
     name: str
     resource_type: str
@@ -46,22 +44,18 @@ class ResourceCost(BaseModel):
     #: Monthly cost at autoscaling maximum (equal to the monthly cost for resources that do not scale).
     max_monthly_cost: Decimal
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def fixed_monthly(self) -> Decimal:
         return sum((c.monthly_cost or Decimal(0) for c in self.components if not c.usage_based), Decimal(0))
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def usage_monthly(self) -> Decimal:
         return sum((c.monthly_cost or Decimal(0) for c in self.components if c.usage_based), Decimal(0))
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def monthly_cost(self) -> Decimal:
         return self.fixed_monthly + self.usage_monthly
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def missing_prices(self) -> list[str]:
         return [c.price_key for c in self.components if c.price_missing]

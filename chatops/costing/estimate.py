@@ -7,10 +7,10 @@ Public API (plan, preview --offline, scale-to and cost-report call it):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Optional
 
-from pydantic import BaseModel, ConfigDict, computed_field
 
 from chatops.costing import (backup_vault, cloudwatch, ecr, ecs_cluster, ecs_service, elasticache, load_balancer,
                              log_group, nat_gateway, rds_instance, rds_proxy, s3_bucket, secrets, sns, sqs, waf)
@@ -20,9 +20,8 @@ from chatops.model.demand import DemandEstimate, UsageAssumptions
 from chatops.model.profile import Profile
 
 
-class CostEstimate(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True)
+class CostEstimate:
     currency: str
     region: str
     profile: str
@@ -31,28 +30,23 @@ class CostEstimate(BaseModel):
     catalog_origin: str
     resources: list[ResourceCost]
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def fixed_monthly(self) -> Decimal:
         return sum((r.fixed_monthly for r in self.resources), Decimal(0))
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def usage_monthly(self) -> Decimal:
         return sum((r.usage_monthly for r in self.resources), Decimal(0))
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def total_monthly(self) -> Decimal:
         return self.fixed_monthly + self.usage_monthly
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def max_monthly(self) -> Decimal:
         """Total with every autoscaled service at its maximum task count."""
         return sum((r.max_monthly_cost for r in self.resources), Decimal(0))
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def missing_prices(self) -> list[str]:
         return [key for r in self.resources for key in r.missing_prices]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def console(stderr: bool = False) -> Console:
@@ -16,6 +19,9 @@ def console(stderr: bool = False) -> Console:
     When output is not a terminal, use a wide fixed width instead of 80 columns so tables stay readable
     in files and CI logs.
     """
+    # Imported here: JSON output (`plan --json`) never needs rich, and plan's start-up time is budgeted.
+    from rich.console import Console
+
     stream = sys.stderr if stderr else sys.stdout
     width = None if stream.isatty() else 160
     return Console(file=stream, width=width, highlight=False, soft_wrap=False)
@@ -38,6 +44,8 @@ def _json_default(value: Any) -> Any:
         return float(value)
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
     return str(value)
