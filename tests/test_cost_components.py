@@ -12,6 +12,7 @@ from chatops.costing.catalog import load_catalog
 from chatops.costing.estimate import estimate_cost
 from chatops.model.demand import UsageAssumptions
 from chatops.model.loading import BUILTIN_TIERS, load_profile
+from chatops.model.records import record_to_data, validate_record
 from chatops.sizing.demand import estimate_demand
 
 D = Decimal
@@ -33,7 +34,7 @@ def _line(estimate, resource, component_start):
 
 def _with(profile, **changes):
     """A copy of a profile with nested fields changed: _with(p, database={"multi_az": False})."""
-    data = profile.model_dump()
+    data = record_to_data(profile)
     for section, values in changes.items():
         if isinstance(values, dict):
             for k, v in values.items():
@@ -43,7 +44,7 @@ def _with(profile, **changes):
                     data[section][k] = v
         else:
             data[section] = values
-    return type(profile).model_validate(data, context={"skip_rules": True})
+    return validate_record(type(profile), data)  # structure only: the rules would reject some prices' cases
 
 
 # (tier, resource, component prefix, expected monthly cost in us-east-1): hand-computed

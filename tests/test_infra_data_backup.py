@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatops.model.loading import BUILTIN_TIERS, load_profile
+from chatops.model.loading import BUILTIN_TIERS, load_profile, profile_from_data, profile_to_data
 from chatops.model.naming import LIMITS, Names
 from chatops.model.profile import Profile
 from tests.infra_data_harness import synth
@@ -59,9 +59,9 @@ def test_vault_protected_in_prod_and_force_destroy_in_dev():
 
 def test_cross_region_copy_goes_to_a_vault_in_the_destination_region():
     base = load_profile("100k-dau")
-    data = base.model_dump()
+    data = profile_to_data(base)
     data["backup"]["cross_region_copy"] = {"enabled": True, "destination_region": "eu-west-1"}
-    g = build(Profile.model_validate(data))
+    g = build(profile_from_data(data, source="test"))
     vaults = {v.name: v for v in g.of_type("aws:backup/vault:Vault")}
     assert vaults["copy-vault"].plain("region") == "eu-west-1"
     assert vaults["vault"].plain("region") is None

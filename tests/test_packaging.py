@@ -43,3 +43,10 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path):
     module = subprocess.run([str(python), "-m", "chatops", "--version"], cwd=outside, env=env,
                             capture_output=True, text=True)
     assert module.returncode == 0 and "chatops" in module.stdout
+    # The installed wheel carries the validated snapshot of the built-in tiers, and it is current: plan's
+    # fast path (no pydantic) works outside the checkout too.
+    fresh = subprocess.run([str(python), "-c", "from chatops.model.builtin_snapshot import load_snapshot\n"
+                            "from chatops.model.loading import BUILTIN_TIERS, builtin_profiles_dir\n"
+                            "print(load_snapshot(builtin_profiles_dir(), BUILTIN_TIERS) is not None)"],
+                           cwd=outside, env=env, capture_output=True, text=True)
+    assert fresh.stdout.strip() == "True", fresh.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Optional
 
 import click
@@ -70,8 +71,8 @@ def lift_protection(target: driver.StackTarget, session: driver.Session, protect
     databases = [urn for urn, type_token in protected if type_token == RDS_INSTANCE]
     if databases:
         profile = target.profile()
-        relaxed = profile.model_copy(update={"database": profile.database.model_copy(
-            update={"deletion_protection": False})})
+        relaxed = dataclasses.replace(profile, database=dataclasses.replace(profile.database,
+                                                                            deletion_protection=False))
         program = driver.load_program(relaxed, target.settings)
         opened = driver.open_stack(target, program, relaxed)
         console(stderr=True).print("Turning off deletion protection on the database...")

@@ -18,6 +18,7 @@ import click
 from chatops.cli.common import examples, json_option
 from chatops.errors import ChatopsError
 from chatops.model.demand import MAX_DAU, UsageAssumptions
+from chatops.model.records import default_of, limits_of
 from chatops.sizing.selection import DEFAULT_HEADROOM
 
 _SUFFIXES = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
@@ -70,20 +71,14 @@ class Bounded(click.ParamType):
 
 
 def _bounded(field: str, integer: bool = False) -> Bounded:
-    """Bounds read from the pydantic field, so the flag and the usage file accept the same values."""
-    low, high, low_open = -math.inf, math.inf, False
-    for rule in UsageAssumptions.model_fields[field].metadata:
-        if getattr(rule, "gt", None) is not None:
-            low, low_open = rule.gt, True
-        if getattr(rule, "ge", None) is not None:
-            low = rule.ge
-        if getattr(rule, "le", None) is not None:
-            high = rule.le
-    return Bounded(low, high, low_open, integer)
+    """Bounds read from the record's Limits, so the flag and the usage file accept the same values."""
+    limits = limits_of(UsageAssumptions, field).arguments
+    low, low_open = (limits["gt"], True) if "gt" in limits else (limits.get("ge", -math.inf), False)
+    return Bounded(low, limits.get("le", math.inf), low_open, integer)
 
 
 def _default(field: str) -> Any:
-    return UsageAssumptions.model_fields[field].default
+    return default_of(UsageAssumptions, field)
 
 
 _USAGE_FLAGS = {

@@ -226,10 +226,11 @@ def suggest_tier(peak_connections: float) -> dict[str, Any]:
     that is designed for that DAU and holds its load with the default headroom is chosen."""
     from chatops.model.demand import MAX_DAU, UsageAssumptions
     from chatops.model.loading import load_builtin_profiles
+    from chatops.model.records import default_of
     from chatops.sizing.demand import estimate_demand
     from chatops.sizing.selection import select_tier
 
-    share = UsageAssumptions.model_fields["peak_concurrency"].default
+    share = default_of(UsageAssumptions, "peak_concurrency")
     dau = min(MAX_DAU, max(1, round(peak_connections / share)))
     choice = select_tier(estimate_demand(UsageAssumptions(dau=dau)), load_builtin_profiles())
     return {"tier": choice.chosen.profile.name if choice.chosen else None, "implied_dau": dau,

@@ -18,6 +18,7 @@ import pulumi
 import pulumi_aws as aws
 
 from chatops.model.alarms import STACK_DIMENSION, AlarmSpec, alarm_specs
+from chatops.model.records import record_to_data
 from chatops.model.naming import Names
 from chatops.model.profile import Profile
 from chatops.model.settings import DeploymentSettings
@@ -140,7 +141,7 @@ class Observability(pulumi.ComponentResource):
             context = {**values, "region": region, "title": f"{self._names.prefix} ({p.name})",
                        "namespace": p.observability.metrics_namespace, "stack_dimension": STACK_DIMENSION,
                        "stack": self._names.prefix, "redis_node_id": REDIS_NODE_ID,
-                       "thresholds": p.observability.alarms.model_dump(),
+                       "thresholds": record_to_data(p.observability.alarms),
                        "max_connections_per_task": p.realtime.max_connections_per_task}
             return render_dashboard(template_text, context)
 

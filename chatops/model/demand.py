@@ -6,32 +6,39 @@ DemandEstimate, so the capacity plan and the usage-based costs describe the same
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from chatops.model.records import Limits, Record, record
 
 MAX_DAU = 1_000_000_000
 
 
-class UsageAssumptions(BaseModel):
-    """What users do. Each default's reasoning and source is in docs/sizing.md ("Demand model")."""
+@record
+class UsageAssumptions(Record):
+    """What users do. Each default's reasoning and source is in docs/sizing.md ("Demand model").
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    The bounds are checked where values come in: by plan's flags (chatops/cli/plan.py reads them from
+    here) and by the usage file's validator (chatops/sizing/usage_file.py).
+    """
 
-    dau: int = Field(gt=0, le=MAX_DAU, description="daily active users")
+    # Numbers from a usage file may be written either way (50000 or 5.0e4): lax, unlike profiles.
+    __pydantic_config__ = {"extra": "forbid"}
+
+    dau: Annotated[int, Limits(gt=0, le=MAX_DAU, description="daily active users")]
     # 0.15 = 72 connected minutes per user per day x peak factor 3 / 1440 (Little's law); inside the
     # seed's 10-30 % range, whose upper end the tiers reach by autoscaling.
-    peak_concurrency: float = Field(default=0.15, gt=0, le=1,
-                                    description="share of DAU connected at the busiest minute")
-    messages_per_user: float = Field(default=40, ge=0, le=100_000, description="messages sent per user per day")
-    message_bytes: int = Field(default=512, gt=0, le=262_144, description="average message payload in bytes")
-    fanout: float = Field(default=5, ge=1, le=100_000, description="recipients per message")
-    api_requests_per_user: float = Field(default=100, ge=0, le=1_000_000, description="REST calls per user per day")
-    peak_factor: float = Field(default=3, ge=1, le=100, description="busiest hour over the daily average")
+    peak_concurrency: Annotated[
+        float, Limits(gt=0, le=1, description="share of DAU connected at the busiest minute")] = 0.15
+    messages_per_user: Annotated[float, Limits(ge=0, le=100_000, description="messages sent per user per day")] = 40
+    message_bytes: Annotated[int, Limits(gt=0, le=262_144, description="average message payload in bytes")] = 512
+    fanout: Annotated[float, Limits(ge=1, le=100_000, description="recipients per message")] = 5
+    api_requests_per_user: Annotated[float, Limits(ge=0, le=1_000_000, description="REST calls per user per day")] = 100
+    peak_factor: Annotated[float, Limits(ge=1, le=100, description="busiest hour over the daily average")] = 3
 
 
-class DemandEstimate(BaseModel):
+@record
+class DemandEstimate(Record):
     """Load at the busiest minute (peak_*) and over a month (monthly_*, averages times 730 hours)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     usage: UsageAssumptions
     peak_concurrent_connections: int
@@ -50,8 +57,8 @@ class DemandEstimate(BaseModel):
     monthly_messages: float
     monthly_deliveries: float
     monthly_sqs_messages: float
-    monthly_processed_gb: float = Field(description="bytes through the ALB (both directions), GB")
-    monthly_log_gb: float = Field(description="application log volume ingested, GB")
+    monthly_processed_gb: float  # bytes through the ALB (both directions), GB
+    monthly_log_gb: float  # application log volume ingested, GB
 
     @property
     def dau(self) -> int:

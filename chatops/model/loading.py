@@ -7,18 +7,18 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Union
-
-import yaml
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any, Union
 
 from chatops.errors import ProfileError
+from chatops.model.builtin_snapshot import load_snapshot
 from chatops.model.profile import Profile
-from chatops.model.profile_rules import rule_violations
+from chatops.model.records import record_to_data, validate_record
 
-# libyaml's C parser is ~6x faster than the pure-Python one (it matters for `plan`'s start-up time);
-# both are the safe loader.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+# yaml and pydantic are imported where a file is read or validated: `chatops plan` with the built-in
+# tiers needs neither (see builtin_snapshot.py), and its start-up time is budgeted.
 
 #: Built-in tiers, smallest first.
 BUILTIN_TIERS: tuple[str, ...] = ("dev", "1k-dau", "5k-dau", "10k-dau", "25k-dau", "50k-dau", "100k-dau")
@@ -74,7 +74,16 @@ def load_profile(ref: Union[str, Path]) -> Profile:
 
 @lru_cache(maxsize=None)
 def _load_builtin(tier: str) -> Profile:
+    validated = _validated_snapshot()
+    if tier in validated:
+        return validated[tier]
     return load_profile_file(builtin_profiles_dir() / f"{tier}.yaml")
+
+
+@lru_cache(maxsize=None)
+def _validated_snapshot() -> dict[str, Profile]:
+    """The built-in tiers as validated ahead of time; empty when any of their inputs changed since."""
+    return load_snapshot(builtin_profiles_dir(), BUILTIN_TIERS) or {}
 
 
 def load_builtin_profiles() -> list[Profile]:
@@ -103,8 +112,12 @@ def read_yaml_mapping(path: Path, error: type[Exception]) -> dict[str, Any]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise error([f"{name}: is not UTF-8 text"]) from None
+    import yaml
+
+    # libyaml's C parser is ~6x faster than the pure-Python one; both are the safe loader.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(text, Loader=_SafeLoader)
+        data = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -119,10 +132,14 @@ def read_yaml_mapping(path: Path, error: type[Exception]) -> dict[str, Any]:
 
 def profile_from_data(data: dict[str, Any], source: str) -> Profile:
     """Validate a parsed profile: structure first (all errors), then cross-field rules (all errors)."""
+    from pydantic import ValidationError
+
     try:
-        profile = Profile.model_validate(data, context={"skip_rules": True})
+        profile = validate_record(Profile, data)
     except ValidationError as exc:
         raise ProfileError([f"{source}: {line}" for line in format_validation_errors(exc, PROFILE_KEY_HINT)]) from None
+    from chatops.model.profile_rules import rule_violations
+
     problems = rule_violations(profile)
     if problems:
         raise ProfileError([f"{source}: {p}" for p in problems])
@@ -132,15 +149,16 @@ def profile_from_data(data: dict[str, Any], source: str) -> Profile:
 PROFILE_KEY_HINT = "`chatops profiles show dev` lists every profile key"
 
 
-def format_validation_errors(exc: ValidationError, unknown_key_hint: str = "") -> list[str]:
+def format_validation_errors(exc: "ValidationError", unknown_key_hint: str = "") -> list[str]:
     """pydantic errors as 'field.path: message' lines; `unknown_key_hint` says where valid keys are listed."""
     lines = []
     for err in exc.errors(include_url=False):
         path = ".".join(str(part) for part in err["loc"]) or "(top level)"
         message = err["msg"]
-        if err["type"] == "extra_forbidden":
+        # Records are dataclasses: pydantic reports their unknown and missing keys as arguments.
+        if err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
             message = f"unknown key (check its spelling{'; ' + unknown_key_hint if unknown_key_hint else ''})"
-        elif err["type"] == "missing":
+        elif err["type"] in ("missing", "missing_argument"):
             message = "required key is missing"
         lines.append(f"{path}: {message}")
     return lines
@@ -148,4 +166,4 @@ def format_validation_errors(exc: ValidationError, unknown_key_hint: str = "") -
 
 def profile_to_data(profile: Profile) -> dict[str, Any]:
     """The profile as plain data, in the field order of the model (used by show, diff and --write)."""
-    return profile.model_dump(mode="json")
+    return record_to_data(profile)

@@ -6,14 +6,14 @@ The JSON shape of a plan (PlanResult.to_json) is a contract documented in docs/s
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal, Optional, Sequence
 
 from chatops.model.demand import DemandEstimate, UsageAssumptions
 from chatops.model.profile import Profile
+from chatops.model.records import record_to_data
 from chatops.sizing.capacity import CapacityReport, Dimension, profile_capacity
 from chatops.sizing.demand import estimate_demand
-from chatops.sizing.rightsize import right_size
 from chatops.sizing.selection import DEFAULT_HEADROOM, Candidate, TierChoice, evaluate, select_tier
 
 Mode = Literal["tier", "custom", "check"]
@@ -44,7 +44,7 @@ class PlanResult:
         report = self.report
         data: dict[str, Any] = {
             "demand": demand_to_json(self.demand),
-            "usage": self.demand.usage.model_dump(mode="json"),
+            "usage": record_to_data(self.demand.usage),
             "mode": self.mode,
             "profile": self.profile_label,
             "fits": self.fits,
@@ -72,6 +72,8 @@ def plan(usage: UsageAssumptions, builtins: Sequence[Profile], headroom: float =
     if check is not None:
         return _checked(demand, choice, check, headroom)
     if custom:
+        from chatops.sizing.rightsize import right_size  # only --custom needs it (start-up budget)
+
         profile = right_size(demand, builtins, headroom)
         report = profile_capacity(profile, demand)
         reason = (f"custom profile right-sized for {demand.dau:,} DAU with at least {headroom:g}x headroom in every "
@@ -109,7 +111,7 @@ def _finite(value: float) -> Optional[float]:
 
 
 def demand_to_json(d: DemandEstimate) -> dict[str, Any]:
-    data = d.model_dump(mode="json", exclude={"usage"})
+    data = {f.name: getattr(d, f.name) for f in fields(d) if f.name != "usage"}
     return {"dau": d.dau, **{k: round(v, 3) if isinstance(v, float) else v for k, v in data.items()},
             "peak_worker_jobs_per_second": round(d.peak_worker_jobs_per_second, 3)}
 

@@ -12,12 +12,10 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Sequence
 
-from pydantic import ValidationError
-
-from chatops.errors import ChatopsError
+from chatops.errors import ChatopsError, ProfileError
 from chatops.model import catalog
 from chatops.model.demand import DemandEstimate
-from chatops.model.loading import format_validation_errors, profile_to_data
+from chatops.model.loading import profile_from_data, profile_to_data
 from chatops.model.profile import Profile
 from chatops.sizing import capacity as cap
 from chatops.sizing import figures as f
@@ -63,9 +61,9 @@ def right_size(demand: DemandEstimate, builtins: Sequence[Profile], headroom: fl
     _size_cache(data, demand, headroom)
     _size_waf(data, demand)
     try:
-        return Profile.model_validate(data)
-    except ValidationError as exc:
-        raise ChatopsError(f"the right-sized profile is not valid ({'; '.join(format_validation_errors(exc))}); "
+        return profile_from_data(data, source=CUSTOM_NAME)
+    except ProfileError as exc:
+        raise ChatopsError(f"the right-sized profile is not valid ({'; '.join(exc.problems)}); "
                            "lower --dau or the usage assumptions") from None
 
 

@@ -7,14 +7,15 @@ win over the file; the file wins over the defaults.
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 from pathlib import Path
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, ValidationError, create_model
+from typing import Any, Optional
 
 from chatops.errors import ChatopsError
 from chatops.model.demand import UsageAssumptions
 from chatops.model.loading import read_yaml_mapping
+from chatops.model.records import record_to_data, validate_record
 
 
 class UsageFileError(ChatopsError):
@@ -25,32 +26,35 @@ class UsageFileError(ChatopsError):
         super().__init__("; ".join(problems))
 
 
-def _partial_model() -> type[BaseModel]:
-    # Same fields and bounds as UsageAssumptions, all optional: the file may set only some of them.
-    fields: dict[str, Any] = {
-        name: (info.annotation | None, info.__class__.merge_field_infos(info, default=None))
-        for name, info in UsageAssumptions.model_fields.items()
-    }
-    return create_model("UsageFile", __config__=ConfigDict(extra="forbid", strict=False), **fields)
+def _partial_record() -> type:
+    # Same fields, types and bounds as UsageAssumptions, all optional: the file may set only some of them.
+    hints = typing.get_type_hints(UsageAssumptions, include_extras=True)
+    fields = [(f.name, Optional[hints[f.name]], dataclasses.field(default=None))
+              for f in dataclasses.fields(UsageAssumptions)]
+    partial = dataclasses.make_dataclass("UsageFile", fields, frozen=True, kw_only=True)
+    partial.__pydantic_config__ = UsageAssumptions.__pydantic_config__  # type: ignore[attr-defined]
+    return partial
 
 
-_UsageFile = _partial_model()
+_UsageFile = _partial_record()
 
 
 def read_usage_file(path: Path) -> dict[str, Any]:
     """The assumptions the file sets, validated; raises UsageFileError naming each bad field."""
     raw = read_yaml_mapping(path, UsageFileError)
     data = {str(key).replace("-", "_"): value for key, value in raw.items()}
+    from pydantic import ValidationError
+
     try:
-        parsed = _UsageFile.model_validate(data)
+        parsed = validate_record(_UsageFile, data)
     except ValidationError as exc:
         raise UsageFileError([f"{path}: {_describe(err)}" for err in exc.errors(include_url=False)]) from None
-    return parsed.model_dump(exclude_none=True)
+    return {name: value for name, value in record_to_data(parsed).items() if value is not None}
 
 
 def _describe(err: dict[str, Any]) -> str:
     field = ".".join(str(part) for part in err["loc"]) or "(top level)"
-    if err["type"] == "extra_forbidden":
-        known = ", ".join(UsageAssumptions.model_fields)
+    if err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
+        known = ", ".join(f.name for f in dataclasses.fields(UsageAssumptions))
         return f"{field}: unknown key; use {known}"
     return f"{field}: {err['msg']}"
