@@ -21,7 +21,7 @@ class UsageAssumptions(Record):
     here) and by the usage file's validator (chatops/sizing/usage_file.py).
     """
 
-    # Numbers from a usage file may be written either way (50000 or 5.0e4): lax, unlike profiles.
+    # A usage file may write 50000 as 50000.0 or 40 messages as "40": lax numbers, unlike profiles.
     __pydantic_config__ = {"extra": "forbid"}
 
     dau: Annotated[int, Limits(gt=0, le=MAX_DAU, description="daily active users")]
