@@ -88,6 +88,27 @@ def test_plan_between_synthetic_graphs() -> None:
     scale.stateful_guard(replaced, allow_replace=True)
 
 
+@pytest.mark.parametrize("type_token,before,after,op", [
+    # Forced by the provider schema (terraform-provider-aws ForceNew), as pulumi-aws shows them.
+    ("aws:rds/parameterGroup:ParameterGroup", {"description": "a"}, {"description": "b"}, "replace"),
+    ("aws:elasticache/parameterGroup:ParameterGroup", {"family": "redis7"}, {"family": "valkey8"}, "replace"),
+    ("aws:rds/proxy:Proxy", {"vpcSubnetIds": ["a", "b"]}, {"vpcSubnetIds": ["a", "c"]}, "replace"),
+    ("aws:backup/vault:Vault", {"region": "eu-west-1"}, {"region": "eu-central-1"}, "replace"),
+    # Updated in place.
+    ("aws:rds/proxy:Proxy", {"name": "a"}, {"name": "b"}, "update"),
+    ("aws:rds/proxy:Proxy", {"vpcSecurityGroupIds": ["a"]}, {"vpcSecurityGroupIds": ["b"]}, "update"),
+    ("aws:rds/subnetGroup:SubnetGroup", {"subnetIds": ["a"]}, {"subnetIds": ["a", "b"]}, "update"),
+    ("aws:elasticache/replicationGroup:ReplicationGroup", {"nodeType": "cache.t3.medium"},
+     {"nodeType": "cache.m6g.large"}, "update"),
+])
+def test_replacement_follows_the_provider_schema(type_token: str, before: dict, after: dict, op: str) -> None:
+    def graph(inputs: dict) -> list[dict]:
+        return [{"urn": f"urn:pulumi:s::p::{type_token}::r", "type": type_token, "inputs": inputs}]
+
+    [change] = plan_between(graph(before), graph(after)).changes.values()
+    assert change.op == op
+
+
 @pytest.mark.parametrize("small,big", list(zip(BUILTIN_TIERS, BUILTIN_TIERS[1:])))
 def test_adjacent_tiers_never_replace_the_primary_database(small: str, big: str) -> None:
     pytest.importorskip("chatops.infra.synth", reason="the inline program has not landed yet")

@@ -8,6 +8,11 @@ a change replaces the resource when a changed input is in REPLACE_FORCING for it
 lists the provider's force-new inputs (Terraform `ForceNew`, shown by Pulumi as "[forces replacement]")
 for the types we care about; it is deliberately conservative (e.g. dbSubnetGroupName, which RDS can
 move with an outage, counts as a replacement) so the guard errs on the side of stopping.
+
+Every row was checked against the resource schemas in hashicorp/terraform-provider-aws (which pulumi-aws
+is generated from): internal/service/{rds,elasticache,backup,s3,secretsmanager,sqs,ecr}/*.go.
+Not modelled offline: the replication group's conditional replacement when `engine` or `engineVersion`
+is downgraded (every built-in tier runs the same Redis version; a live preview reports it).
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from chatops.deploy.events import REPLACE_OPS, STACK_TYPE, category, resource_na
 
 ALL_INPUTS = "*"  # every input change replaces the resource (random passwords)
 
+#: pulumi-aws v7 resources take a `region` input; the provider replaces a resource whose region changes.
+AWS_PROVIDER_FORCING = frozenset({"region"})
+
 #: type token -> camelCase inputs whose change forces replacement.
 REPLACE_FORCING: dict[str, frozenset[str]] = {
     "aws:rds/instance:Instance": frozenset({
@@ -29,7 +37,8 @@ REPLACE_FORCING: dict[str, frozenset[str]] = {
         "snapshotIdentifier", "restoreToPointInTime", "s3Import", "customIamInstanceProfile"}),
     "aws:elasticache/replicationGroup:ReplicationGroup": frozenset({
         "replicationGroupId", "subnetGroupName", "atRestEncryptionEnabled", "kmsKeyId", "port",
-        "preferredCacheClusterAzs", "snapshotArns", "snapshotName", "networkType", "dataTieringEnabled"}),
+        "snapshotArns", "snapshotName", "networkType", "dataTieringEnabled", "securityGroupNames",
+        "globalReplicationGroupId"}),
     "aws:backup/vault:Vault": frozenset({"name", "kmsKeyArn"}),
     "aws:s3/bucket:Bucket": frozenset({"bucket", "bucketPrefix", "objectLockEnabled"}),
     "aws:s3/bucketV2:BucketV2": frozenset({"bucket", "bucketPrefix", "objectLockEnabled"}),
@@ -37,10 +46,11 @@ REPLACE_FORCING: dict[str, frozenset[str]] = {
     "aws:sqs/queue:Queue": frozenset({"name", "namePrefix", "fifoQueue"}),
     "aws:ecr/repository:Repository": frozenset({"name", "encryptionConfigurations"}),
     "aws:rds/subnetGroup:SubnetGroup": frozenset({"name", "namePrefix"}),
-    "aws:rds/parameterGroup:ParameterGroup": frozenset({"name", "namePrefix", "family"}),
+    "aws:rds/parameterGroup:ParameterGroup": frozenset({"name", "namePrefix", "family", "description"}),
     "aws:elasticache/subnetGroup:SubnetGroup": frozenset({"name"}),
-    "aws:elasticache/parameterGroup:ParameterGroup": frozenset({"name", "family"}),
-    "aws:rds/proxy:Proxy": frozenset({"name", "engineFamily", "vpcSubnetIds"}),
+    "aws:elasticache/parameterGroup:ParameterGroup": frozenset({"name", "family", "description"}),
+    "aws:rds/proxy:Proxy": frozenset({"engineFamily", "vpcSubnetIds", "endpointNetworkType",
+                                      "targetConnectionNetworkType"}),
     "random:index/randomPassword:RandomPassword": frozenset({ALL_INPUTS}),
 }
 
@@ -167,6 +177,8 @@ def changed_inputs(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, 
 
 def forcing_inputs(type_token: str, changed: tuple[str, ...]) -> tuple[str, ...]:
     forcing = REPLACE_FORCING.get(type_token, frozenset())
+    if type_token.startswith("aws:"):
+        forcing = forcing | AWS_PROVIDER_FORCING
     if ALL_INPUTS in forcing:
         return changed
     return tuple(name for name in changed if name in forcing)
