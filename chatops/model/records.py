@@ -118,8 +118,13 @@ def _record_class(annotation: Any, namespace: dict[str, Any]) -> Optional[type]:
 
 def limits_of(cls: type, field: str) -> Limits:
     """The Limits declared on `cls.field` (empty when it has none)."""
-    hint = typing.get_type_hints(cls, include_extras=True)[field]
+    hint = _annotations(cls)[field]
     return next((m for m in getattr(hint, "__metadata__", ()) if isinstance(m, Limits)), Limits())
+
+
+@lru_cache(maxsize=None)
+def _annotations(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls, include_extras=True)
 
 
 def default_of(cls: type, field: str) -> Any:
