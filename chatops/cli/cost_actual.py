@@ -20,8 +20,8 @@ def run_actual_report(stack: Optional[str], config_path: Optional[Union[str, Pat
     used only when that entry has none."""
     from chatops.cli.doctor import resolve_stack
     from chatops.costing.estimate import estimate_cost
-    from chatops.deploy.aws import make_aws
-    from chatops.deploy.cost_explorer import (CE_REGION, compare, estimate_by_service, fetch_costs,
+    from chatops.aws.session import make_aws
+    from chatops.aws.cost_explorer import (CE_REGION, compare, estimate_by_service, fetch_costs,
                                               not_tagged_message, periods_for)
 
     target = resolve_stack(str(config_path) if config_path else None, stack)

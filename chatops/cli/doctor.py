@@ -64,8 +64,8 @@ def doctor(stack_arg: Optional[str], config_arg: Optional[str], aws_profile: Opt
            endpoint_url: Optional[str], as_json: bool) -> None:
     """Check everything `up` needs: Pulumi CLI, AWS credentials, hosted zone, instance classes in the
     region, Fargate quotas, state backend, passphrase and name lengths. Exit 1 when a check fails."""
-    from chatops.deploy.aws import make_aws
-    from chatops.deploy.doctor import DoctorContext, run_checks
+    from chatops.aws.session import make_aws
+    from chatops.aws.doctor import DoctorContext, run_checks
     from chatops.ui.doctor import doctor_json, render_doctor
 
     target = resolve_stack(config_arg, stack_arg)

@@ -65,7 +65,7 @@ def show(region: str, as_json: bool) -> None:
 def refresh(region: str, aws_profile: Optional[str], endpoint_url: Optional[str], as_json: bool) -> None:
     """Rebuild a region's catalog from the AWS Price List API (needs pricing:GetProducts)."""
     from chatops.costing.catalog import REGION_LOCATIONS
-    from chatops.deploy.price_list import pricing_client, refresh_catalog
+    from chatops.aws.pricing_api import pricing_client, refresh_catalog
 
     if region not in REGION_LOCATIONS:
         raise click.BadParameter(f"unknown region {region}; use one of {', '.join(REGION_LOCATIONS)}",

@@ -29,8 +29,8 @@ def status(stack_arg: Optional[str], config_arg: Optional[str], outputs_file: Op
            endpoint_url: Optional[str], as_json: bool) -> None:
     """Tasks, deployments, target health, alarms, queues, database, Redis, and realtime load against
     the tier's capacity, with the tier the observed peak needs."""
-    from chatops.deploy.aws import make_aws
-    from chatops.deploy.status import StatusContext, collect_status, read_outputs_file
+    from chatops.aws.session import make_aws
+    from chatops.aws.status import StatusContext, collect_status, read_outputs_file
 
     target = resolve_stack(config_arg, stack_arg)
     if outputs_file is not None:

@@ -2,7 +2,7 @@
 
 Files are JSON (see data/us-east-1.json): `prices` maps a key such as `fargate.x86.vcpu_hour` or
 `rds.instance.db.r6g.large.multi_az` to {price, unit, status, source}. Reading files is fine in this
-pure layer; writing the cache is done by chatops/deploy/price_list.py.
+pure layer; writing the cache is done by chatops/aws/pricing_api.py.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """CloudWatch alarms (standard resolution, one alarm metric each) and the dashboard.
 
 Alarm counts come from the same pure lists the inline program builds from (model/alarms.py,
-model/autoscaling.py); tests/test_consistency.py checks them against the synthesized graph.
+model/autoscaling.py); tests/costing/test_consistency.py checks them against the synthesized graph.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The AWS Price List API, as data: which GetProducts queries give which catalog price, and how a
 PriceList entry (a JSON string: product.attributes + terms.OnDemand.*.priceDimensions.*) becomes a
-unit price. Pure; chatops/deploy/price_list.py does the calls and writes the cache.
+unit price. Pure; chatops/aws/pricing_api.py does the calls and writes the cache.
 
 Queries are coarse (service, location, a product family) and the price is picked client-side by
 attributes and by usage type with the region's prefix removed ("EUC1-NatGateway-Hours" ->

@@ -1,6 +1,6 @@
 """The autoscaling policies a profile gets, by name: what the program creates and costing prices.
 
-chatops/infra/services.py builds these policies; tests/test_consistency.py checks that the
+chatops/infra/services.py builds these policies; tests/costing/test_consistency.py checks that the
 synthesized graph has exactly these (and their alarms), so the cost estimate counts what deploys.
 """
 

@@ -4,7 +4,7 @@ builtin_profiles.json holds each built-in profile exactly as pydantic and the cr
 it, with the SHA-256 of every input that acceptance depended on: the seven YAML files and the sources of
 the model and its rules. At run time the snapshot is used only when every one of those files still has
 the recorded hash; otherwise the loader validates the YAML files as usual (a stale snapshot is never
-trusted). tests/test_builtin_snapshot.py checks that the committed snapshot equals a fresh validation
+trusted). tests/model/test_builtin_snapshot.py checks that the committed snapshot equals a fresh validation
 and rewrites it with CHATOPS_UPDATE_SNAPSHOT=1.
 """
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.table import Table
 
-from chatops.deploy.doctor import Check, DoctorContext
+from chatops.aws.doctor import Check, DoctorContext
 from chatops.ui.console import console
 
 _STYLE = {"pass": "[green]pass[/]", "warn": "[yellow]warn[/]", "fail": "[red]FAIL[/]"}

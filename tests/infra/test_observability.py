@@ -11,7 +11,7 @@ from chatops.model.alarms import alarm_specs
 from chatops.model.loading import BUILTIN_TIERS, builtin_templates_dir, load_profile
 from chatops.model.naming import LIMITS, Names
 from chatops.model.settings import DeploymentSettings
-from tests.infra_data_harness import synth
+from tests.support.infra_data_harness import synth
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 NAMES = Names("chat", "test")

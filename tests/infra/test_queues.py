@@ -8,7 +8,7 @@ import pytest
 
 from chatops.model.loading import load_profile
 from chatops.model.naming import LIMITS, Names
-from tests.infra_data_harness import synth
+from tests.support.infra_data_harness import synth
 
 Q = "aws:sqs/queue:Queue"
 

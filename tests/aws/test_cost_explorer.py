@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.ops.conftest import write_config
+from tests.support.aws_servers import write_config
 
 
 def _periods():

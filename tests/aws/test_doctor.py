@@ -9,7 +9,7 @@ import uuid
 import boto3
 import pytest
 
-from tests.ops.conftest import DOMAIN, REGION, write_config
+from tests.support.aws_servers import DOMAIN, REGION, write_config
 
 
 def _zone(moto_url: str, name: str, private: bool = False) -> str:

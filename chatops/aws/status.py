@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Optional
 
-from chatops.deploy.aws import Aws
+from chatops.aws.session import Aws
 from chatops.errors import ChatopsError
 from chatops.model.naming import Names
 from chatops.model.profile import Profile

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import boto3
 import pytest
 
-from tests.ops.conftest import PROJECT, REGION, write_config
+from tests.support.aws_servers import PROJECT, REGION, write_config
 
 STACK = "prod"
 PREFIX = f"{PROJECT}-{STACK}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.ops.conftest import write_config
+from tests.support.aws_servers import write_config
 
 
 def test_no_credentials_is_one_line(run, moto_url, tmp_path):

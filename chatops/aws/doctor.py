@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Literal, Optional
 
-from chatops.deploy.aws import Aws, AwsError
+from chatops.aws.session import Aws, AwsError
 from chatops.model.naming import too_long
 from chatops.model.profile import Profile
 from chatops.model.settings import ChatopsConfig, StackEntry

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-GOLDEN = Path(__file__).parent / "golden" / "cost_report_all.md"
+GOLDEN = Path(__file__).parents[1] / "golden" / "cost_report_all.md"
 
 
 @pytest.fixture(autouse=True)

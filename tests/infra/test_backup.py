@@ -7,7 +7,7 @@ import pytest
 from chatops.model.loading import BUILTIN_TIERS, load_profile, profile_from_data, profile_to_data
 from chatops.model.naming import LIMITS, Names
 from chatops.model.profile import Profile
-from tests.infra_data_harness import synth
+from tests.support.infra_data_harness import synth
 
 DB_ARN = "arn:aws:rds:us-east-1:123456789012:db:chat-test-db"
 

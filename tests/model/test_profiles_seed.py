@@ -18,7 +18,7 @@ from chatops.model.loading import BUILTIN_TIERS, load_profile
 from chatops.model.profile_diff import flatten
 from chatops.model.loading import profile_to_data
 
-SEED_DIR = Path(__file__).parent / "data" / "seed"
+SEED_DIR = Path(__file__).parents[1] / "data" / "seed"
 PREFIX = "realtime-chat-aws:"
 
 # seed key -> (profile field path, how to read the seed's string)

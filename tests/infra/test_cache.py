@@ -7,7 +7,7 @@ import pytest
 from chatops.model.alarms import redis_members
 from chatops.model.loading import BUILTIN_TIERS, load_profile
 from chatops.model.naming import LIMITS, Names
-from tests.infra_data_harness import MOCK_PASSWORD, plaintext_paths, synth
+from tests.support.infra_data_harness import MOCK_PASSWORD, plaintext_paths, synth
 
 RG = "aws:elasticache/replicationGroup:ReplicationGroup"
 

@@ -9,7 +9,7 @@ import pytest
 from chatops.model.postgres import max_connections
 from chatops.model.loading import BUILTIN_TIERS, load_profile
 from chatops.model.naming import LIMITS, Names
-from tests.infra_data_harness import MOCK_PASSWORD, plaintext_paths, synth
+from tests.support.infra_data_harness import MOCK_PASSWORD, plaintext_paths, synth
 
 INSTANCE = "aws:rds/instance:Instance"
 PROXY = "aws:rds/proxy:Proxy"

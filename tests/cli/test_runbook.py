@@ -83,7 +83,7 @@ def test_runbook_names_match_what_the_components_create(tier):
     from chatops.infra.cache import Cache
     from chatops.infra.database import Database
     from chatops.infra.queues import Queues
-    from tests.infra_data_harness import synth
+    from tests.support.infra_data_harness import synth
 
     profile, names = load_profile(tier), Names("chat", "prod")
 

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Optional
 
-from chatops.deploy.aws import Aws, AwsError
+from chatops.aws.session import Aws, AwsError
 from chatops.errors import ChatopsError
 
 #: Cost Explorer's global endpoint lives in us-east-1 whatever the stack's region.

@@ -9,7 +9,7 @@ import pytest
 
 from chatops.deploy import driver
 from chatops.deploy.errors import DeployError
-from tests.test_deploy_events import DB, diag, failed, pre
+from tests.support.engine_events import DB, diag, failed, pre
 
 YAML = """project: chat
 stacks:

@@ -97,7 +97,7 @@ def stubbed_client(region: str = "eu-central-1"):
 
 def test_refresh_writes_cache_that_wins(run, monkeypatch, cache_home):
     client, stubber = stubbed_client()
-    monkeypatch.setattr("chatops.deploy.price_list.pricing_client", lambda *a, **k: client)
+    monkeypatch.setattr("chatops.aws.pricing_api.pricing_client", lambda *a, **k: client)
     result = run("prices", "refresh", "--region", "eu-central-1")
     assert result.exit_code == 0, result.output
     stubber.assert_no_pending_responses()
@@ -130,7 +130,7 @@ def test_refresh_with_no_prices_writes_nothing(run, monkeypatch, cache_home):
         stubber.add_response("get_products", {"PriceList": [], "FormatVersion": "aws_v1"}, {
             "ServiceCode": ANY, "Filters": ANY, "FormatVersion": "aws_v1", "MaxResults": 100})
     stubber.activate()
-    monkeypatch.setattr("chatops.deploy.price_list.pricing_client", lambda *a, **k: client)
+    monkeypatch.setattr("chatops.aws.pricing_api.pricing_client", lambda *a, **k: client)
     result = run("prices", "refresh", "--region", "us-east-1")
     assert result.exit_code == 1 and "no usable prices" in result.stderr
     assert not (cache_home / "chatops" / "prices" / "us-east-1.json").exists()
@@ -142,7 +142,7 @@ def test_refresh_access_denied_is_one_line(run, monkeypatch):
     stubber.add_client_error("get_products", service_error_code="AccessDeniedException",
                              service_message="not authorized to perform: pricing:GetProducts", http_status_code=400)
     stubber.activate()
-    monkeypatch.setattr("chatops.deploy.price_list.pricing_client", lambda *a, **k: client)
+    monkeypatch.setattr("chatops.aws.pricing_api.pricing_client", lambda *a, **k: client)
     result = run("prices", "refresh", "--region", "us-east-1")
     assert result.exit_code == 1 and "AccessDeniedException" in result.stderr
     assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
