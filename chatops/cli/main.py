@@ -14,7 +14,7 @@ from typing import Any, Optional
 import click
 
 from chatops import __version__
-from chatops.errors import ChatopsError
+from chatops.errors import EXIT_INTERRUPTED, ChatopsError
 
 #: name -> (module, attribute, one-line help). The order is the order of `chatops --help`.
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -59,10 +59,10 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except ChatopsError as exc:
             click.echo(f"Error: {exc}", err=True)
-            ctx.exit(1)
+            ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
-            ctx.exit(130)
+            ctx.exit(EXIT_INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception as exc:  # a bug, not a user mistake: still one line unless asked for more
