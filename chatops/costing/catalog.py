@@ -1,20 +1,24 @@
 """The price catalog of one region: a bundled snapshot, or the user's refreshed cache, which wins.
 
 Files are JSON (see data/us-east-1.json): `prices` maps a key such as `fargate.x86.vcpu_hour` or
-`rds.instance.db.r6g.large.multi_az` to {price, unit, status, source}. Reading files is fine in this
-pure layer; writing the cache is done by chatops/aws/pricing_api.py.
+`rds.instance.db.r6g.large.multi_az` to {price, unit, status, source[, rule, from, factor]}. A key whose
+status is `unconfirmed` has no price (null): it is listed so that what is missing is visible, and a line
+that needs it shows "price not found". `source_dates` gives the date of each dated source, so a report
+can name the oldest source behind its prices. Reading files is fine in this pure layer; writing the
+cache is done by chatops/aws/pricing_api.py.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Optional
+import re
+from typing import Iterable, Mapping, Optional
 
 from chatops.errors import ChatopsError
 
@@ -40,13 +44,22 @@ REGION_LOCATIONS: dict[str, str] = {
 }
 
 
+#: Price statuses, strongest first (a line priced from several entries takes the weakest).
+STATUS_ORDER: tuple[str, ...] = ("price-list", "confirmed", "corroborated", "corroborated-old", "derived",
+                                 "derived-weak", "unconfirmed")
+UNCONFIRMED = "unconfirmed"
+_SOURCE_TOKEN = re.compile(r"\b[A-Z][A-Z0-9_]{2,}\b")
+
+
 @dataclass(frozen=True)
 class PriceEntry:
     key: str
-    price: Decimal
+    price: Optional[Decimal]  # None only when status is "unconfirmed"
     unit: str
     status: str
     source: str
+    rule: str = ""
+    derived_from: str = ""  # the key (or region:key) a derived price was computed from
 
 
 @dataclass(frozen=True)
@@ -56,16 +69,36 @@ class PriceCatalog:
     origin: str  # "bundled" or "cache"
     path: str
     prices: Mapping[str, PriceEntry]
+    #: Source key (e.g. VANTAGE_RDS_2021) -> ISO date of that source, for the dated ones.
+    source_dates: Mapping[str, str] = field(default_factory=dict)
 
     def get(self, key: str) -> Optional[PriceEntry]:
         return self.prices.get(key)
 
     def price(self, key: str) -> Optional[Decimal]:
+        """The price of `key`, or None when the catalog has no price for it (absent or unconfirmed)."""
         entry = self.prices.get(key)
         return entry.price if entry else None
 
     def has(self, key: str) -> bool:
-        return key in self.prices
+        """True when the catalog prices `key` (an unconfirmed entry has no price)."""
+        return self.price(key) is not None
+
+    def sources_of(self, key: str) -> list[str]:
+        """The dated sources an entry cites, directly or through the entries it is derived from."""
+        found: list[str] = []
+        seen: set[str] = set()
+        while key in self.prices and key not in seen:
+            seen.add(key)
+            entry = self.prices[key]
+            found += [t for t in _SOURCE_TOKEN.findall(entry.source) if t in self.source_dates and t not in found]
+            key = entry.derived_from
+        return found
+
+    def oldest_source(self, keys: Iterable[str]) -> Optional[tuple[str, str]]:
+        """(date, source) of the oldest dated source behind these keys, or None when none is dated."""
+        dated = [(self.source_dates[s], s) for key in keys for s in self.sources_of(key)]
+        return min(dated) if dated else None
 
     def age_days(self, today: date | None = None) -> int:
         return ((today or date.today()) - date.fromisoformat(self.date)).days
@@ -131,11 +164,24 @@ def _read_json(path: Path) -> dict:
 
 def parse_catalog(data: dict, origin: str, path: str) -> PriceCatalog:
     try:
-        prices = {key: PriceEntry(key=key, price=Decimal(str(v["price"])), unit=str(v["unit"]),
-                                  status=str(v.get("status", "")), source=str(v.get("source", "")))
-                  for key, v in data["prices"].items()}
+        prices = {key: _entry(key, v) for key, v in data["prices"].items()}
         return PriceCatalog(region=str(data["region"]), date=str(data["date"]), origin=origin, path=path,
-                            prices=prices)
-    except (KeyError, TypeError, AttributeError, InvalidOperation) as exc:
+                            prices=prices, source_dates={str(k): str(v) for k, v in data.get("source_dates", {}).items()})
+    except (KeyError, TypeError, AttributeError, InvalidOperation, ValueError) as exc:
         raise ChatopsError(f"{path}: malformed price catalog ({type(exc).__name__}: {exc}); delete it or run "
                            "`chatops prices refresh` again") from None
+
+
+def _entry(key: str, v: dict) -> PriceEntry:
+    status = str(v.get("status", ""))
+    if v["price"] is None and status != UNCONFIRMED:
+        raise ValueError(f"{key} has no price but its status is {status!r}, not {UNCONFIRMED!r}")
+    price = None if v["price"] is None else Decimal(str(v["price"]))
+    return PriceEntry(key=key, price=price, unit=str(v["unit"]), status=status, source=str(v.get("source", "")),
+                      rule=str(v.get("rule", "")), derived_from=str(v.get("from", "")))
+
+
+def weakest_status(statuses: Iterable[str]) -> str:
+    """The weakest of several statuses (unknown ones count as weakest)."""
+    rank = {s: i for i, s in enumerate(STATUS_ORDER)}
+    return max(statuses, key=lambda s: rank.get(s, len(STATUS_ORDER)), default="")

@@ -79,6 +79,8 @@ KMS = ProductQuery("awskms")
 DATA_OUT = ProductQuery("AWSDataTransfer", (("transferType", "AWS Outbound"),), location_field="fromLocation")
 
 MILLION = Decimal(1_000_000)
+#: Rule of a refreshed region's price that the API did not give and that comes from another region's snapshot.
+COPIED_REGION = "copied_region"
 
 FIXED_SELECTORS: dict[str, PriceSelector] = {s.key: s for s in (
     PriceSelector("fargate.x86.vcpu_hour", ECS, usagetype="Fargate-vCPU-Hours:perCPU"),
@@ -197,18 +199,28 @@ def build_catalog_doc(region: str, template: PriceCatalog, template_doc: dict,
                            "source": f"AWS Price List API GetProducts {sel.query.service_code} sku {found.sku}, "
                                      f"read {fetched_on}: {found.description}".rstrip(": ")}
             continue
-        kept = "kept from the bundled snapshot" if template.region == region else f"{template.region} bundled value"
-        why = "not read from the Price List API" if sel is None else "not found in the Price List API response"
-        prices[key] = {"price": str(entry.price), "unit": entry.unit,
-                       "status": entry.status if template.region == region else "derived",
-                       "source": f"{kept} ({why}): {entry.source}"}
+        prices[key] = _kept_entry(key, template_doc["prices"][key], template.region, region, sel is not None)
     doc = {
         "schema": 1, "region": region, "location": REGION_LOCATIONS[region], "currency": "USD",
         "date": fetched_on, "origin": "cache",
         "source": f"AWS Price List API (boto3 pricing GetProducts), read {fetched_on}; prices the API did not "
                   f"give are from the bundled {template.region} snapshot of {template.date}",
         "hours_per_month": 730,
-        "rules": template_doc.get("rules", {}), "sources": template_doc.get("sources", {}),
+        "statuses": template_doc.get("statuses", {}),
+        "rules": {**template_doc.get("rules", {}),
+                  **({COPIED_REGION: f"not read from the Price List API for {region}: the bundled {template.region} "
+                                     "value"} if template.region != region else {})},
+        "sources": template_doc.get("sources", {}), "source_dates": template_doc.get("source_dates", {}),
         "prices": dict(sorted(prices.items())),
     }
     return doc, fetched
+
+
+def _kept_entry(key: str, raw: dict, template_region: str, region: str, queried: bool) -> dict:
+    """A bundled entry kept in a refreshed catalog, saying why; another region's value becomes `derived`."""
+    kept = "kept from the bundled snapshot" if template_region == region else f"{template_region} bundled value"
+    why = "not found in the Price List API response" if queried else "not read from the Price List API"
+    entry = {**raw, "source": f"{kept} ({why}): {raw.get('source', '')}"}
+    if template_region != region and raw.get("price") is not None:
+        entry.update({"status": "derived", "rule": COPIED_REGION, "from": f"{template_region}:{key}", "factor": "1"})
+    return entry

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import pytest
+
+from datetime import date
 
 from chatops.costing.catalog import bundled_regions, load_catalog
 from chatops.errors import ChatopsError
@@ -46,6 +49,18 @@ SPOT_CHECKS = [
     ("eu-central-1", "logs.ingest_gb", "0.63", "Infracost output xpov/Baserow"),
     ("eu-central-1", "s3.storage_gb_month", "0.0245", "Frankfurt S3 description string"),
     ("eu-central-1", "elasticache.node.cache.t3.small", "0.038", "CUR 2024 EUC1 0.038"),
+    ("eu-central-1", "rds.storage.gp3.single_az", "0.137", "issue 13; Cost Explorer EUC1-RDS:GP3-Storage 2.74 USD / 20 GB"),
+    ("eu-central-1", "rds.storage.gp3.multi_az", "0.274", "issue 13: $0.274 Multi-AZ"),
+    ("us-east-1", "elasticache.node.cache.m6g.12xlarge", "3.557", "Infracost golden elasticache_cluster_test $2,596.61/730 h"),
+    ("us-east-1", "elasticache.reserved.cache.m6g.12xlarge", "2.428", "Infracost golden 1yr no upfront $1,772.44/730 h"),
+    ("us-east-1", "rds.instance.db.m7g.xlarge.single_az", "0.337", "'$ 0.337 per RDS db.m7g.xlarge Single-AZ ... PostgreSQL'"),
+    ("us-east-1", "elasticache.node.cache.r7g.large", "0.219", "'$0.219 per Memory optimized r7g.large node hour running Redis'"),
+    ("eu-west-1", "nat.hour", "0.048", "Bulk Price List offer 20260925174521 EU-NatGateway-Hours"),
+    # derived by a documented rule from the cited anchors above
+    ("us-east-1", "rds.instance.db.r6g.16xlarge.single_az", "7.2", "size_scaling: 16 x db.r6g.xlarge 0.45"),
+    ("us-east-1", "rds.instance.db.r6g.12xlarge.multi_az", "10.8", "multi_az: 2 x (12 x 0.45)"),
+    ("us-east-1", "elasticache.node.cache.m6g.16xlarge", "4.7427", "size_scaling: 4/3 x cache.m6g.12xlarge 3.557"),
+    ("us-west-2", "rds.instance.db.m7g.large.single_az", "0.1685", "us_west_2 copy of 0.337 / 2"),
 ]
 
 
@@ -54,48 +69,112 @@ def test_spot_checked_prices(region, key, price, cited):
     assert load_catalog(region).price(key) == Decimal(price), cited
 
 
-@pytest.mark.parametrize("region", REGIONS)
-def test_every_price_has_status_and_source(region):
+def _doc(region: str) -> dict:
     from chatops.costing.catalog import bundled_path
 
-    doc = json.loads(bundled_path(region).read_text())
+    return json.loads(bundled_path(region).read_text())
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_every_price_has_status_and_source(region):
+    doc = _doc(region)
     assert doc["date"] and doc["source"] and doc["currency"] == "USD"
     for key, entry in doc["prices"].items():
         assert entry["status"] in doc["statuses"], key
         assert entry["source"], key
+        if entry["status"] == "unconfirmed":
+            assert entry["price"] is None, f"{key}: an unconfirmed entry carries no price"
+            continue
         assert Decimal(entry["price"]) > 0, key
         if entry["status"] == "derived" and "rule" in entry:
             assert entry["rule"] in doc["rules"], key
+    for source, day in doc["source_dates"].items():
+        assert source in doc["sources"] and date.fromisoformat(day) <= date.fromisoformat(doc["date"]), source
+
+
+def _resolve(region: str, ref: str) -> Decimal:
+    other, _, key = ref.rpartition(":")
+    return Decimal(_doc(other or region)["prices"][key]["price"])
 
 
 @pytest.mark.parametrize("region", REGIONS)
-def test_catalog_covers_tier_and_right_sizing_classes(region):
+def test_every_derivation_recomputes(region):
+    """A derived price is `from` x `factor`, exact or rounded to 4 decimals: the rule can be checked."""
+    checked = 0
+    for key, entry in _doc(region)["prices"].items():
+        if "from" not in entry:
+            continue
+        value = Fraction(_resolve(region, entry["from"])) * Fraction(entry["factor"])
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+        price = Decimal(entry["price"])
+        assert price in (exact, exact.quantize(Decimal("0.0001"), ROUND_HALF_UP)), \
+            f"{region} {key}: {entry['price']} != {entry['from']} x {entry['factor']}"
+        checked += 1
+    assert checked > 50
+
+
+#: The classes the planner can pick: Graviton families up to the largest size (issue 13).
+PLANNER_FAMILIES = {"db": ("t4g", "m6g", "r6g", "m7g", "r7g"), "cache": ("t4g", "m6g", "r6g", "m7g", "r7g")}
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_catalog_lists_every_planner_class(region):
+    """Every class the planner may pick has an entry: a price, or `unconfirmed` saying none was found."""
+    from chatops.model.catalog import CACHE_NODE_TYPES, RDS_POSTGRES_CLASSES
+
     catalog = load_catalog(region)
-    for fam, sizes in (("t3", ("micro", "small", "medium", "large", "xlarge", "2xlarge")),
-                       ("t4g", ("micro", "small", "medium", "large", "xlarge", "2xlarge")),
-                       ("m6g", ("large", "xlarge", "2xlarge", "4xlarge")),
-                       ("r6g", ("large", "xlarge", "2xlarge", "4xlarge"))):
-        for size in sizes:
+    for name, cls in RDS_POSTGRES_CLASSES.items():
+        if cls.family in PLANNER_FAMILIES["db"]:
             for az in ("single_az", "multi_az"):
-                assert catalog.has(f"rds.instance.db.{fam}.{size}.{az}")
-            if fam in ("t3", "t4g") and size not in ("micro", "small", "medium"):
-                continue  # ElastiCache T3/T4g stop at medium
-            assert catalog.has(f"elasticache.node.cache.{fam}.{size}")
+                assert catalog.get(f"rds.instance.{name}.{az}") is not None, (region, name, az)
+    for name, cls in CACHE_NODE_TYPES.items():
+        if cls.family in PLANNER_FAMILIES["cache"]:
+            assert catalog.get(f"elasticache.node.{name}") is not None, (region, name)
+    # sourced or derived up to the largest size where an anchor exists
+    for key in ("rds.instance.db.r6g.16xlarge.multi_az", "rds.instance.db.m6g.16xlarge.single_az",
+                "rds.instance.db.m7g.16xlarge.multi_az", "rds.instance.db.t4g.2xlarge.multi_az",
+                "elasticache.node.cache.r6g.16xlarge", "elasticache.node.cache.m6g.16xlarge",
+                "elasticache.node.cache.r7g.16xlarge", "elasticache.node.cache.t4g.medium"):
+        assert catalog.has(key), (region, key)
+    # no source anywhere: listed, not priced
+    for key in ("rds.instance.db.r7g.large.single_az", "elasticache.node.cache.m7g.large"):
+        assert catalog.get(key).status == "unconfirmed" and not catalog.has(key) and catalog.price(key) is None
 
 
 @pytest.mark.parametrize("region", REGIONS)
-def test_multi_az_is_twice_single_az(region):
+def test_derived_multi_az_is_twice_single_az(region):
     catalog = load_catalog(region)
     for key, entry in catalog.prices.items():
-        if key.endswith(".multi_az"):
+        if key.endswith(".multi_az") and entry.rule == "multi_az":
             assert entry.price == 2 * catalog.price(key.replace(".multi_az", ".single_az")), key
 
 
-def test_unconfirmed_values_are_marked_derived():
+def test_region_copies_are_marked_derived():
     # eu-central-1 Fargate ARM had no source: 0.8 x x86, marked derived
     entry = load_catalog("eu-central-1").get("fargate.arm.vcpu_hour")
     assert entry.status == "derived" and entry.price == Decimal("0.037248")
-    assert {e.status for e in load_catalog("us-west-2").prices.values()} == {"derived"}
+    assert {e.status for e in load_catalog("us-west-2").prices.values()} == {"derived", "unconfirmed"}
+    assert {e.rule for e in load_catalog("us-west-2").prices.values() if e.status == "derived"} == {"us_west_2"}
+    ireland = load_catalog("eu-west-1")
+    assert ireland.get("nat.hour").status == "corroborated"  # sourced for Ireland itself
+    assert ireland.get("alb.hour").status == "derived" and ireland.get("alb.hour").rule == "eu_west_1"
+
+
+def test_oldest_source_follows_derivations():
+    catalog = load_catalog("us-west-2")
+    # copied from us-east-1, which derived it from the 2021 Price List snapshot of db.r6g.xlarge
+    assert catalog.oldest_source(["rds.instance.db.r6g.8xlarge.multi_az"]) == ("2021-08-03", "VANTAGE_RDS_2021")
+    assert catalog.oldest_source(["nat.hour"]) == ("2024-07-01", "INFRACOST_GOLDEN")
+    assert catalog.oldest_source(["no.such.key"]) is None
+
+
+def test_a_price_without_value_must_say_unconfirmed(tmp_path):
+    from chatops.costing.catalog import parse_catalog
+
+    doc = _doc("us-east-1")
+    doc["prices"]["nat.hour"]["price"] = None
+    with pytest.raises(ChatopsError, match="nat.hour has no price"):
+        parse_catalog(doc, origin="cache", path="x.json")
 
 
 def test_user_cache_wins_over_snapshot(tmp_path, monkeypatch):

@@ -120,10 +120,11 @@ def test_missing_price_is_reported_never_zero(monkeypatch):
     assert nat["components"][0]["note"] == "price not found" and nat["components"][0]["monthly_cost"] is None
 
 
-def test_unknown_instance_class_is_price_not_found():
-    profile = _with(load_profile("10k-dau"), database={"instance_class": "db.m7g.large"})
+def test_unpriced_instance_class_is_price_not_found():
+    # db.r7g has a catalog entry, `unconfirmed`: no source was found, so no price
+    profile = _with(load_profile("10k-dau"), database={"instance_class": "db.r7g.large"})
     estimate = estimate_cost(profile)
-    assert "rds.instance.db.m7g.large.single_az" in estimate.missing_prices
+    assert "rds.instance.db.r7g.large.single_az" in estimate.missing_prices
 
 
 def test_fixed_and_usage_are_separate():
