@@ -174,15 +174,15 @@ def _load_tier(ref: str) -> Any:
 # --- cost: the single call site into chatops.costing -----------------------------------------------------
 
 def _costs(result: Any, region: str) -> tuple[Any, dict[str, Any]]:
-    """The selected profile's CostEstimate and the neighbours' monthly totals, priced under this demand."""
+    """The selected profile's CostEstimate and the neighbours' estimates, priced under this demand."""
     if result.profile is None:
         return None, {}
     from chatops.costing.estimate import estimate_cost
 
     estimate = estimate_cost(result.profile, region=region, demand=result.demand)
-    totals = {c.profile.name: estimate_cost(c.profile, region=region, demand=result.demand).total_monthly
-              for c in result.neighbours}
-    return estimate, totals
+    neighbours = {c.profile.name: estimate_cost(c.profile, region=region, demand=result.demand)
+                  for c in result.neighbours}
+    return estimate, neighbours
 
 
 def _write_profile(profile: Any, path: Path) -> None:
@@ -206,7 +206,8 @@ def _render(result: Any, estimate: Any, neighbour_totals: dict[str, Any], write_
         data = result.to_json()
         for neighbour in data["neighbours"]:
             if neighbour["profile"] in neighbour_totals:
-                neighbour["total_monthly"] = neighbour_totals[neighbour["profile"]]
+                neighbour["total_monthly"] = neighbour_totals[neighbour["profile"]].total_monthly
+                neighbour["complete"] = neighbour_totals[neighbour["profile"]].complete
         if write_path is not None:
             data["written_to"] = str(write_path)
         emit_json(data)

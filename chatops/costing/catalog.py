@@ -48,6 +48,9 @@ REGION_LOCATIONS: dict[str, str] = {
 STATUS_ORDER: tuple[str, ...] = ("price-list", "confirmed", "corroborated", "corroborated-old", "derived",
                                  "derived-weak", "unconfirmed")
 UNCONFIRMED = "unconfirmed"
+#: Derivation rules whose price comes from another region's (copied, or scaled by a regional ratio).
+OTHER_REGION_RULES = frozenset({"us_west_2", "eu_west_1", "same_as_use1", "euc1_ratio", "euc1_family_ratio",
+                                "copied_region"})
 _SOURCE_TOKEN = re.compile(r"\b[A-Z][A-Z0-9_]{2,}\b")
 
 

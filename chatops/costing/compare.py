@@ -47,6 +47,11 @@ class CostComparison:
     resources: list[ResourceDelta]
 
     @property
+    def complete(self) -> bool:
+        """False when either side has a line without a price: the totals and the delta are then uncertain."""
+        return self.before.complete and self.after.complete
+
+    @property
     def delta_monthly(self) -> Decimal:
         return self.after.total_monthly - self.before.total_monthly
 
@@ -66,12 +71,9 @@ class CostComparison:
         return {
             "currency": self.currency,
             "region": self.region,
-            "before": {"profile": self.before.profile, "fixed_monthly": self.before.fixed_monthly,
-                       "usage_monthly": self.before.usage_monthly, "total_monthly": self.before.total_monthly,
-                       "max_monthly": self.before.max_monthly},
-            "after": {"profile": self.after.profile, "fixed_monthly": self.after.fixed_monthly,
-                      "usage_monthly": self.after.usage_monthly, "total_monthly": self.after.total_monthly,
-                      "max_monthly": self.after.max_monthly},
+            "complete": self.complete,
+            "before": _side(self.before),
+            "after": _side(self.after),
             "delta_fixed": self.delta_fixed,
             "delta_usage": self.delta_usage,
             "delta_monthly": self.delta_monthly,
@@ -83,6 +85,12 @@ class CostComparison:
                                for c in r.components],
             } for r in self.resources],
         }
+
+
+def _side(e: CostEstimate) -> dict[str, Any]:
+    return {"profile": e.profile, "fixed_monthly": e.fixed_monthly, "usage_monthly": e.usage_monthly,
+            "total_monthly": e.total_monthly, "max_monthly": e.max_monthly, "complete": e.complete,
+            "missing_prices": e.missing_prices}
 
 
 def compare_costs(before: CostEstimate, after: CostEstimate) -> CostComparison:

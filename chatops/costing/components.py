@@ -1,21 +1,28 @@
 """Cost components (infracost's shape): a resource is a list of named priced quantities.
 
 A component whose price is not in the catalog keeps its quantity, has no unit price and no cost, and
-is shown as "price not found": it never silently counts as $0.
+is shown as "price not found": it never silently counts as $0, and the estimate that contains it says it
+is incomplete (its totals are lower bounds). Every priced component carries the status of the catalog
+prices it used (the weakest, when it used several) and, when derived, the rule.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Optional
+from typing import Optional, Sequence
 
 
-from chatops.costing.catalog import PriceCatalog
+from chatops.costing.catalog import PriceCatalog, weakest_status
 from chatops.costing.money import Number, dec
 
 PRICE_NOT_FOUND = "price not found"
+#: price_status of a line whose key is not in the catalog at all.
+MISSING = "missing"
 QUANTITY_STEP = Decimal("0.000001")
+
+#: How a line is bought.
+ON_DEMAND, SPOT, RESERVED, SAVINGS_PLAN = "on-demand", "spot", "reserved", "savings-plan"
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,15 @@ class CostComponent:
     monthly_cost: Optional[Decimal]
     usage_based: bool
     price_key: str
+    #: Status of the catalog prices used (confirmed, corroborated, derived ...; unconfirmed or missing when unpriced).
+    price_status: str = ""
+    #: Derivation rule(s) of the prices used, when derived (e.g. "us_west_2": copied from another region).
+    price_rule: str = ""
+    #: Every catalog key the unit price comes from (e.g. the on-demand price and the Spot discount).
+    price_keys: tuple[str, ...] = ()
+    pricing: str = ON_DEMAND
+    #: Why the line is priced as it is, when that is not obvious (e.g. no commitment price: on-demand).
+    note: str = ""
 
     @property
     def price_missing(self) -> bool:
@@ -60,6 +76,10 @@ class ResourceCost:
     def missing_prices(self) -> list[str]:
         return [c.price_key for c in self.components if c.price_missing]
 
+    @property
+    def complete(self) -> bool:
+        return not self.missing_prices
+
 
 class Pricer:
     """Builds components from a catalog, so resource modules only say what they use."""
@@ -67,24 +87,43 @@ class Pricer:
     def __init__(self, catalog: PriceCatalog):
         self.catalog = catalog
 
-    def line(self, name: str, unit: str, quantity: Number, key: str, usage_based: bool = False,
-             factor: Number = 1) -> CostComponent:
-        """`quantity` units of the price `key` (times `factor`, e.g. a Spot discount)."""
-        price = self.catalog.price(key)
-        unit_price = price * dec(factor) if price is not None else None
-        return make_component(name, unit, quantity, unit_price, usage_based, key)
+    def line(self, name: str, unit: str, quantity: Number, key: str, usage_based: bool = False) -> CostComponent:
+        """`quantity` units of the price `key`."""
+        return self.priced(name, unit, quantity, [key], self.catalog.price(key), usage_based)
+
+    def priced(self, name: str, unit: str, quantity: Number, keys: Sequence[str], unit_price: Optional[Decimal],
+               usage_based: bool = False, pricing: str = ON_DEMAND, note: str = "") -> CostComponent:
+        """A line whose unit price the caller computed from the catalog `keys` (None: a price is missing).
+        The first key names the line; the status is the weakest of the keys'."""
+        missing = [k for k in keys if not self.catalog.has(k)]
+        key = missing[0] if missing else keys[0]
+        if missing or unit_price is None:
+            return make_component(name, unit, quantity, None, usage_based, key, self._status([key]), "",
+                                  tuple(keys), pricing, note)
+        return make_component(name, unit, quantity, unit_price, usage_based, key, self._status(keys),
+                              self._rules(keys), tuple(keys), pricing, note)
 
     def price(self, key: str) -> Optional[Decimal]:
         return self.catalog.price(key)
 
+    def _status(self, keys: Sequence[str]) -> str:
+        entries = [self.catalog.get(k) for k in keys]
+        return weakest_status(e.status if e is not None else MISSING for e in entries)
+
+    def _rules(self, keys: Sequence[str]) -> str:
+        rules = (e.rule for k in keys if (e := self.catalog.get(k)) is not None and e.status == "derived")
+        return ",".join(dict.fromkeys(r for r in rules if r))
+
 
 def make_component(name: str, unit: str, quantity: Number, unit_price: Optional[Decimal], usage_based: bool,
-                   key: str) -> CostComponent:
+                   key: str, status: str = "", rule: str = "", keys: tuple[str, ...] = (), pricing: str = ON_DEMAND,
+                   note: str = "") -> CostComponent:
     # Quantities come from float demand figures; six decimals keep every sum exact in Decimal.
     qty = dec(quantity).quantize(QUANTITY_STEP)
     cost = qty * unit_price if unit_price is not None else None
     return CostComponent(name=name, unit=unit, monthly_quantity=qty, unit_price=unit_price, monthly_cost=cost,
-                         usage_based=usage_based, price_key=key)
+                         usage_based=usage_based, price_key=key, price_status=status or (MISSING if unit_price is None else ""),
+                         price_rule=rule, price_keys=keys or (key,), pricing=pricing, note=note)
 
 
 def resource(name: str, resource_type: str, count: int, components: list[CostComponent],

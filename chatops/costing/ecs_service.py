@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from chatops.costing.components import CostComponent, Pricer, ResourceCost, make_component, resource
+from chatops.costing.components import SPOT, CostComponent, Pricer, ResourceCost, resource
 from chatops.costing.money import HOURS_PER_MONTH, dec
 from chatops.model.profile import Profile
 
@@ -48,9 +48,7 @@ def _task_lines(pricer: Pricer, profile: Profile, name: str, tasks: int) -> list
 
 
 def _spot_line(pricer: Pricer, name: str, unit: str, quantity: Decimal, key: str) -> CostComponent:
-    on_demand = pricer.price(key)
-    discount = pricer.price("fargate.spot_discount")
-    if on_demand is None or discount is None:
-        missing = key if on_demand is None else "fargate.spot_discount"
-        return make_component(name, unit, quantity, None, False, missing)
-    return make_component(name, unit, quantity, on_demand * (1 - discount), False, f"{key}*spot")
+    keys = [key, "fargate.spot_discount"]
+    on_demand, discount = pricer.price(key), pricer.price("fargate.spot_discount")
+    price = on_demand * (1 - discount) if on_demand is not None and discount is not None else None
+    return pricer.priced(name, unit, quantity, keys, price, pricing=SPOT)

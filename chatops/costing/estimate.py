@@ -14,8 +14,8 @@ from typing import Any, Optional
 
 from chatops.costing import (backup_vault, cloudwatch, ecr, ecs_cluster, ecs_service, elasticache, load_balancer,
                              log_group, nat_gateway, rds_instance, rds_proxy, s3_bucket, secrets, sns, sqs, waf)
-from chatops.costing.catalog import PriceCatalog, load_catalog
-from chatops.costing.components import PRICE_NOT_FOUND, Pricer, ResourceCost
+from chatops.costing.catalog import OTHER_REGION_RULES, PriceCatalog, load_catalog
+from chatops.costing.components import PRICE_NOT_FOUND, CostComponent, Pricer, ResourceCost
 from chatops.model.demand import DemandEstimate, UsageAssumptions
 from chatops.model.profile import Profile
 
@@ -29,6 +29,8 @@ class CostEstimate:
     catalog_date: str
     catalog_origin: str
     resources: list[ResourceCost]
+    #: (date, source) of the oldest dated source behind the priced lines, when any is dated.
+    oldest_source: Optional[tuple[str, str]] = None
 
     @property
     def fixed_monthly(self) -> Decimal:
@@ -51,6 +53,33 @@ class CostEstimate:
     def missing_prices(self) -> list[str]:
         return [key for r in self.resources for key in r.missing_prices]
 
+    @property
+    def complete(self) -> bool:
+        """False when a line has no price: every total is then a lower bound ("at least")."""
+        return not self.missing_prices
+
+    @property
+    def components(self) -> list[CostComponent]:
+        return [c for r in self.resources for c in r.components]
+
+    def price_status_summary(self) -> dict[str, dict[str, Any]]:
+        """Per price status: how many lines and how much of the monthly total rest on it; derived ones by rule."""
+        summary: dict[str, dict[str, Any]] = {}
+        for c in self.components:
+            row = summary.setdefault(c.price_status, {"lines": 0, "monthly_cost": None if c.price_missing else Decimal(0)})
+            row["lines"] += 1
+            if c.monthly_cost is not None:
+                row["monthly_cost"] = (row["monthly_cost"] or Decimal(0)) + c.monthly_cost
+            if c.price_rule:
+                rules = row.setdefault("rules", {})
+                for rule in c.price_rule.split(","):
+                    rules[rule] = rules.get(rule, 0) + 1
+        return summary
+
+    def from_other_region(self) -> list[CostComponent]:
+        """Priced lines whose price was copied or scaled from another region's."""
+        return [c for c in self.components if set(c.price_rule.split(",")) & OTHER_REGION_RULES]
+
     def cost_per_1000_dau(self) -> Decimal:
         return self.total_monthly * 1000 / Decimal(self.dau)
 
@@ -60,13 +89,20 @@ class CostEstimate:
             "region": self.region,
             "profile": self.profile,
             "dau": self.dau,
-            "catalog": {"date": self.catalog_date, "origin": self.catalog_origin},
+            "catalog": {"date": self.catalog_date, "origin": self.catalog_origin,
+                        "oldest_source": ({"date": self.oldest_source[0], "source": self.oldest_source[1]}
+                                          if self.oldest_source else None)},
+            "complete": self.complete,
             "fixed_monthly": self.fixed_monthly,
             "usage_monthly": self.usage_monthly,
             "total_monthly": self.total_monthly,
             "max_monthly": self.max_monthly,
             "cost_per_1000_dau": self.cost_per_1000_dau(),
             "missing_prices": self.missing_prices,
+            "price_status": self.price_status_summary(),
+            "from_other_region": {"lines": len(self.from_other_region()),
+                                  "monthly_cost": sum((c.monthly_cost or Decimal(0) for c in self.from_other_region()),
+                                                      Decimal(0))},
             "resources": [_resource_json(r) for r in self.resources],
         }
 
@@ -86,7 +122,10 @@ def _resource_json(r: ResourceCost) -> dict[str, Any]:
             "monthly_cost": c.monthly_cost,
             "usage_based": c.usage_based,
             "price_key": c.price_key,
-            **({"note": PRICE_NOT_FOUND} if c.price_missing else {}),
+            "price_status": c.price_status,
+            **({"price_rule": c.price_rule} if c.price_rule else {}),
+            "pricing": c.pricing,
+            **({"note": PRICE_NOT_FOUND} if c.price_missing else {"note": c.note} if c.note else {}),
         } for c in r.components],
     }
 
@@ -102,9 +141,11 @@ def estimate_cost(profile: Profile, region: str = "us-east-1", demand: Optional[
     (the tier's design DAU with default usage when None)."""
     catalog = load_catalog(region)
     demand = demand if demand is not None else default_demand(profile)
+    resources = price_resources(catalog, profile, demand)
+    used = [k for r in resources for c in r.components if not c.price_missing for k in c.price_keys]
     return CostEstimate(currency="USD", region=region, profile=profile.name, dau=demand.dau,
-                        catalog_date=catalog.date, catalog_origin=catalog.origin,
-                        resources=price_resources(catalog, profile, demand))
+                        catalog_date=catalog.date, catalog_origin=catalog.origin, resources=resources,
+                        oldest_source=catalog.oldest_source(used))
 
 
 def price_resources(catalog: PriceCatalog, profile: Profile, demand: DemandEstimate) -> list[ResourceCost]:

@@ -28,3 +28,8 @@ def fmt_usd(value: Decimal | None) -> str:
     if value is None:
         return "price not found"
     return f"${cents(value):,.2f}"
+
+
+def fmt_total(value: Decimal, complete: bool) -> str:
+    """A total: '$1,234.56', or 'at least $1,234.56' when some line of it has no price."""
+    return fmt_usd(value) if complete else f"at least {fmt_usd(value)}"

@@ -14,7 +14,8 @@ from typing import Optional, Sequence
 from chatops.costing.compare import CostComparison
 from chatops.costing.components import PRICE_NOT_FOUND
 from chatops.costing.estimate import CostEstimate
-from chatops.costing.money import cents, fmt_usd
+from chatops.costing.footer import footer_for, price_footer
+from chatops.costing.money import cents, fmt_total, fmt_usd
 
 
 def fmt_qty(value: Decimal) -> str:
@@ -69,14 +70,18 @@ def markdown_estimate(e: CostEstimate) -> str:
         for c in r.components:
             lines.append(_md_row(["", c.name, fmt_qty(c.monthly_quantity), c.unit, fmt_price(c.unit_price),
                                   fmt_usd(c.monthly_cost), "yes" if c.usage_based else ""]))
-    lines += ["", _md_totals(e), ""]
+    lines += ["", _md_totals(e), "", *_md_footer(price_footer(e)), ""]
     return "\n".join(lines)
 
 
 def _md_totals(e: CostEstimate) -> str:
-    return (f"Fixed {fmt_usd(e.fixed_monthly)} + usage {fmt_usd(e.usage_monthly)} = **{fmt_usd(e.total_monthly)} "
-            f"per month** (up to {fmt_usd(e.max_monthly)} at autoscaling maximum; prices of {e.catalog_date}, "
-            f"{e.catalog_origin} catalog).")
+    return (f"Fixed {fmt_usd(e.fixed_monthly)} + usage {fmt_usd(e.usage_monthly)} = "
+            f"**{fmt_total(e.total_monthly, e.complete)} per month** (up to {fmt_total(e.max_monthly, e.complete)} at "
+            f"autoscaling maximum; prices of {e.catalog_date}, {e.catalog_origin} catalog).")
+
+
+def _md_footer(lines: Sequence[str]) -> list[str]:
+    return [f"- {line}" for line in lines]
 
 
 def markdown_all(estimates: Sequence[CostEstimate]) -> str:
@@ -88,13 +93,13 @@ def markdown_all(estimates: Sequence[CostEstimate]) -> str:
         lines.append(_md_row([name] + [fmt_usd(v) if (v := _cost_of(e, name)) is not None else "-" for e in estimates]))
     lines.append(_md_row(["**fixed**"] + [fmt_usd(e.fixed_monthly) for e in estimates]))
     lines.append(_md_row(["**usage**"] + [fmt_usd(e.usage_monthly) for e in estimates]))
-    lines.append(_md_row(["**total**"] + [f"**{fmt_usd(e.total_monthly)}**" for e in estimates]))
-    lines.append(_md_row(["at autoscaling max"] + [fmt_usd(e.max_monthly) for e in estimates]))
+    lines.append(_md_row(["**total**"] + [f"**{fmt_total(e.total_monthly, e.complete)}**" for e in estimates]))
+    lines.append(_md_row(["at autoscaling max"] + [fmt_total(e.max_monthly, e.complete) for e in estimates]))
     lines.append(_md_row(["design DAU"] + [f"{e.dau:,}" for e in estimates]))
-    lines.append(_md_row(["per 1,000 DAU"] + [fmt_usd(e.cost_per_1000_dau()) for e in estimates]))
+    lines.append(_md_row(["per 1,000 DAU"] + [fmt_total(e.cost_per_1000_dau(), e.complete) for e in estimates]))
     if estimates:
         lines += ["", f"Prices of {estimates[0].catalog_date} ({estimates[0].catalog_origin} catalog); usage at "
-                      "each tier's design DAU with the default usage assumptions."]
+                      "each tier's design DAU with the default usage assumptions.", "", *_md_footer(footer_for(estimates))]
     return "\n".join(lines) + "\n"
 
 
@@ -107,8 +112,9 @@ def markdown_comparison(cmp: CostComparison) -> str:
                               fmt_usd(r.after), fmt_delta(r.delta)]))
         for c in r.components:
             lines.append(_md_row(["", c.name, _opt(c.before), _opt(c.after), fmt_delta(c.delta)]))
-    lines.append(_md_row(["**total**", "", fmt_usd(cmp.before.total_monthly), fmt_usd(cmp.after.total_monthly),
-                          f"**{fmt_delta(cmp.delta_monthly)}**"]))
+    lines.append(_md_row(["**total**", "", fmt_total(cmp.before.total_monthly, cmp.before.complete),
+                          fmt_total(cmp.after.total_monthly, cmp.after.complete), f"**{fmt_delta(cmp.delta_monthly)}**"]))
+    lines += ["", *_md_footer(footer_for([cmp.before, cmp.after]))]
     return "\n".join(lines) + "\n"
 
 
@@ -130,12 +136,14 @@ def _num(value: Optional[Decimal]) -> str:
 
 def csv_estimate(e: CostEstimate) -> str:
     rows: list[list[object]] = [["profile", "region", "resource", "resource_type", "count", "component", "unit",
-                                 "monthly_quantity", "unit_price", "monthly_cost", "usage_based", "note"]]
+                                 "monthly_quantity", "unit_price", "monthly_cost", "usage_based", "note",
+                                 "price_status", "price_rule"]]
     for r in e.resources:
         for c in r.components:
             rows.append([e.profile, e.region, r.name, r.resource_type, r.count, c.name, c.unit,
                          str(c.monthly_quantity.normalize()), "" if c.unit_price is None else str(c.unit_price),
-                         _num(c.monthly_cost), str(c.usage_based).lower(), PRICE_NOT_FOUND if c.price_missing else ""])
+                         _num(c.monthly_cost), str(c.usage_based).lower(), PRICE_NOT_FOUND if c.price_missing else c.note,
+                         c.price_status, c.price_rule])
     return _csv(rows)
 
 
@@ -148,6 +156,7 @@ def csv_all(estimates: Sequence[CostEstimate]) -> str:
     rows.append(["total_monthly"] + [_num(e.total_monthly) for e in estimates])
     rows.append(["max_monthly"] + [_num(e.max_monthly) for e in estimates])
     rows.append(["cost_per_1000_dau"] + [_num(e.cost_per_1000_dau()) for e in estimates])
+    rows.append(["complete"] + [str(e.complete).lower() for e in estimates])
     return _csv(rows)
 
 
@@ -157,4 +166,6 @@ def csv_comparison(cmp: CostComparison) -> str:
         for c in r.components:
             rows.append([r.name, c.name, _num(c.before), _num(c.after), _num(c.delta)])
     rows.append(["total", "", _num(cmp.before.total_monthly), _num(cmp.after.total_monthly), _num(cmp.delta_monthly)])
+    rows.append(["complete", "", str(cmp.before.complete).lower(), str(cmp.after.complete).lower(),
+                 str(cmp.complete).lower()])
     return _csv(rows)

@@ -10,7 +10,8 @@ from typing import Optional, Sequence
 from chatops.costing.categories import CATEGORIES, by_category
 from chatops.costing.compare import CostComparison
 from chatops.costing.estimate import CostEstimate
-from chatops.costing.money import fmt_usd
+from chatops.costing.footer import INCOMPLETE, footer_for
+from chatops.costing.money import fmt_total, fmt_usd
 from chatops.costing.report import fmt_delta, resource_rows
 
 #: One colour per category (colour-blind friendly Tableau 10).
@@ -23,7 +24,8 @@ CSS = """body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;mar
 table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #ccc;padding:.3rem .6rem}
 td.num,th.num{text-align:right}tr.total td{font-weight:bold;background:#f4f4f4}
 .legend span{display:inline-block;margin-right:1rem}.swatch{display:inline-block;width:.8rem;height:.8rem;
-margin-right:.3rem;vertical-align:middle}small{color:#666}"""
+margin-right:.3rem;vertical-align:middle}small{color:#666}li.incomplete{color:#b00020;font-weight:bold}
+li.provenance{color:#555}"""
 
 
 def html_report(estimates: Sequence[CostEstimate], comparison: Optional[CostComparison] = None) -> str:
@@ -32,7 +34,7 @@ def html_report(estimates: Sequence[CostEstimate], comparison: Optional[CostComp
     parts = [f"<h1>{escape(title)}</h1>",
              f"<p><small>USD, on-demand list prices of {escape(estimates[0].catalog_date)} "
              f"({escape(estimates[0].catalog_origin)} catalog); a month is 730 hours.</small></p>" if estimates else "",
-             chart_svg(estimates), _legend(), _matrix(estimates)]
+             chart_svg(estimates), _legend(), _matrix(estimates), _footer(estimates)]
     if comparison is not None:
         parts.append(_comparison_table(comparison))
     body = "\n".join(parts)
@@ -62,7 +64,7 @@ def chart_svg(estimates: Sequence[CostEstimate]) -> str:
                        f'data-cost="{cost:.2f}" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
                        f'fill="{colour}"><title>{escape(e.profile)}: {escape(category)} {fmt_usd(cost)}</title></rect>')
         out.append(f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="11">'
-                   f'{fmt_usd(e.total_monthly)}</text>')
+                   f'{fmt_total(e.total_monthly, e.complete)}</text>')
         out.append(f'<text x="{x + bar_w / 2:.1f}" y="{CHART_H - BOTTOM + 16}" text-anchor="middle" font-size="12">'
                    f'{escape(e.profile)}</text>')
         out.append("</g>")
@@ -95,13 +97,21 @@ def _matrix(estimates: Sequence[CostEstimate]) -> str:
             cost = next((r.monthly_cost for r in e.resources if r.name == name), None)
             cells += f'<td class="num">{fmt_usd(cost) if cost is not None else "-"}</td>'
         rows.append(f"<tr><td>{escape(name)}</td>{cells}</tr>")
-    for label, values in (("fixed", [e.fixed_monthly for e in estimates]), ("usage", [e.usage_monthly for e in estimates]),
-                          ("total", [e.total_monthly for e in estimates]),
-                          ("at autoscaling max", [e.max_monthly for e in estimates]),
-                          ("per 1,000 DAU", [e.cost_per_1000_dau() for e in estimates])):
+    for label, values in (("fixed", [fmt_usd(e.fixed_monthly) for e in estimates]),
+                          ("usage", [fmt_usd(e.usage_monthly) for e in estimates]),
+                          ("total", [fmt_total(e.total_monthly, e.complete) for e in estimates]),
+                          ("at autoscaling max", [fmt_total(e.max_monthly, e.complete) for e in estimates]),
+                          ("per 1,000 DAU", [fmt_total(e.cost_per_1000_dau(), e.complete) for e in estimates])):
         cls = ' class="total"' if label == "total" else ""
-        rows.append(f"<tr{cls}><td>{label}</td>" + "".join(f'<td class="num">{fmt_usd(v)}</td>' for v in values) + "</tr>")
+        rows.append(f"<tr{cls}><td>{label}</td>" + "".join(f'<td class="num">{v}</td>' for v in values) + "</tr>")
     return '<table id="cost-table">\n' + "\n".join(rows) + "\n</table>"
+
+
+def _footer(estimates: Sequence[CostEstimate]) -> str:
+    """Provenance under the table: completeness, price statuses, other-region prices, catalog dates."""
+    items = "".join(f'<li class="{"incomplete" if line.startswith(INCOMPLETE) else "provenance"}">{escape(line)}</li>'
+                    for line in footer_for(estimates))
+    return f'<ul id="price-notes">{items}</ul>'
 
 
 def _comparison_table(cmp: CostComparison) -> str:

@@ -9,7 +9,8 @@ from rich.table import Table
 
 from chatops.costing.compare import CostComparison
 from chatops.costing.estimate import CostEstimate
-from chatops.costing.money import fmt_usd
+from chatops.costing.footer import INCOMPLETE, footer_for, price_footer
+from chatops.costing.money import fmt_total, fmt_usd
 from chatops.costing.report import fmt_delta, fmt_price, fmt_qty, resource_rows
 
 
@@ -42,13 +43,15 @@ def render_cost_table(console: Console, estimate: CostEstimate) -> None:
 
 def render_totals(console: Console, estimate: CostEstimate) -> None:
     console.print(f"Fixed {fmt_usd(estimate.fixed_monthly)} + usage {fmt_usd(estimate.usage_monthly)} = "
-                  f"[bold]{fmt_usd(estimate.total_monthly)}/month[/bold]; up to {fmt_usd(estimate.max_monthly)} "
-                  f"with every service at its autoscaling maximum.")
-    console.print(f"[dim]On-demand list prices of {estimate.catalog_date} ({estimate.catalog_origin} catalog, "
-                  f"{estimate.region}); a month is 730 hours.[/dim]")
-    if estimate.missing_prices:
-        console.print(f"[red]price not found for: {', '.join(estimate.missing_prices)}; those lines are not in the "
-                      "totals (run `chatops prices refresh --region " + estimate.region + "`).[/red]")
+                  f"[bold]{fmt_total(estimate.total_monthly, estimate.complete)}/month[/bold]; up to "
+                  f"{fmt_total(estimate.max_monthly, estimate.complete)} with every service at its autoscaling maximum.")
+    console.print(f"[dim]On-demand list prices ({estimate.region}); a month is 730 hours.[/dim]")
+    _footer(console, price_footer(estimate))
+
+
+def _footer(console: Console, lines: Sequence[str]) -> None:
+    for line in lines:
+        console.print(f"[red]{line}[/red]" if line.startswith(INCOMPLETE) else f"[dim]{line}[/dim]")
 
 
 def render_all_table(console: Console, estimates: Sequence[CostEstimate]) -> None:
@@ -67,13 +70,14 @@ def render_all_table(console: Console, estimates: Sequence[CostEstimate]) -> Non
     table.add_section()
     table.add_row("fixed", *[fmt_usd(e.fixed_monthly) for e in estimates])
     table.add_row("usage", *[fmt_usd(e.usage_monthly) for e in estimates])
-    table.add_row("[bold]total[/bold]", *[f"[bold]{fmt_usd(e.total_monthly)}[/bold]" for e in estimates])
-    table.add_row("at autoscaling max", *[fmt_usd(e.max_monthly) for e in estimates])
-    table.add_row("per 1,000 DAU", *[fmt_usd(e.cost_per_1000_dau()) for e in estimates])
+    table.add_row("[bold]total[/bold]", *[f"[bold]{fmt_total(e.total_monthly, e.complete)}[/bold]" for e in estimates])
+    table.add_row("at autoscaling max", *[fmt_total(e.max_monthly, e.complete) for e in estimates])
+    table.add_row("per 1,000 DAU", *[fmt_total(e.cost_per_1000_dau(), e.complete) for e in estimates])
     console.print(table)
     if estimates:
         console.print(f"[dim]Usage at each tier's design DAU; prices of {estimates[0].catalog_date} "
                       f"({estimates[0].catalog_origin} catalog).[/dim]")
+    _footer(console, footer_for(estimates))
 
 
 def render_comparison(console: Console, cmp: CostComparison) -> None:
@@ -89,11 +93,12 @@ def render_comparison(console: Console, cmp: CostComparison) -> None:
             table.add_row(f"  {c.name}", "-" if c.before is None else fmt_usd(c.before),
                           "-" if c.after is None else fmt_usd(c.after), _coloured(c.delta))
     table.add_section()
-    table.add_row("[bold]total[/bold]", fmt_usd(cmp.before.total_monthly), fmt_usd(cmp.after.total_monthly),
-                  _coloured(cmp.delta_monthly))
+    table.add_row("[bold]total[/bold]", fmt_total(cmp.before.total_monthly, cmp.before.complete),
+                  fmt_total(cmp.after.total_monthly, cmp.after.complete), _coloured(cmp.delta_monthly))
     table.add_row("at autoscaling max", fmt_usd(cmp.before.max_monthly), fmt_usd(cmp.after.max_monthly),
                   _coloured(cmp.delta_max))
     console.print(table)
+    _footer(console, footer_for([cmp.before, cmp.after]))
 
 
 def _coloured(delta) -> str:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import math
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from rich.console import Console
 from rich.table import Table
 
+from chatops.costing.money import fmt_total
 from chatops.sizing.plan import PlanResult
 from chatops.ui.console import console
 
 
-def render_plan(result: PlanResult, estimate: Any = None, neighbour_totals: Optional[Mapping[str, Decimal]] = None,
+def render_plan(result: PlanResult, estimate: Any = None, neighbour_totals: Optional[Mapping[str, Any]] = None,
                 write_path: Optional[Path] = None) -> None:
     out = console()
     _demand(out, result)
@@ -98,12 +98,12 @@ def _cost(out: Console, estimate: Any) -> None:
     if render_cost_table is not None:
         render_cost_table(out, estimate)
     else:
-        out.print(f"[bold]Monthly cost ({estimate.region}):[/bold] ${estimate.total_monthly:,.2f} "
+        out.print(f"[bold]Monthly cost ({estimate.region}):[/bold] {fmt_total(estimate.total_monthly, estimate.complete)} "
                   f"(fixed ${estimate.fixed_monthly:,.2f} + usage ${estimate.usage_monthly:,.2f})")
     out.print()
 
 
-def _neighbours(out: Console, r: PlanResult, estimate: Any, totals: Mapping[str, Decimal]) -> None:
+def _neighbours(out: Console, r: PlanResult, estimate: Any, totals: Mapping[str, Any]) -> None:
     if not r.neighbours:
         return
     table = Table(title="Neighbouring tiers for this demand", title_justify="left")
@@ -115,6 +115,7 @@ def _neighbours(out: Console, r: PlanResult, estimate: Any, totals: Mapping[str,
         t = c.report.tightest
         row = [c.profile.name, f"{c.profile.design.dau:,} DAU", t.label, _x(t.headroom), "yes" if c.fits else "no"]
         if totals:
-            row.append(f"${totals[c.profile.name]:,.2f}" if c.profile.name in totals else "")
+            e = totals.get(c.profile.name)
+            row.append(fmt_total(e.total_monthly, e.complete) if e is not None else "")
         table.add_row(*row)
     out.print(table)

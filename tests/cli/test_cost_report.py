@@ -80,9 +80,10 @@ def test_csv_formats(run):
     rows = list(csv.DictReader(io.StringIO(run("cost-report", "-p", "dev", "--format", "csv").stdout)))
     assert rows and {"resource", "component", "monthly_cost", "usage_based"} <= set(rows[0])
     matrix = list(csv.reader(io.StringIO(run("cost-report", "--all", "--format", "csv").stdout)))
-    assert matrix[0][0] == "resource" and matrix[-1][0] == "cost_per_1000_dau"
+    assert matrix[0][0] == "resource" and [r[0] for r in matrix[-2:]] == ["cost_per_1000_dau", "complete"]
+    assert matrix[-1][1:] == ["true"] * 7
     cmp = list(csv.reader(io.StringIO(run("cost-report", "--compare", "dev", "1k", "--format", "csv").stdout)))
-    assert cmp[0] == ["resource", "component", "before", "after", "delta"] and cmp[-1][0] == "total"
+    assert cmp[0] == ["resource", "component", "before", "after", "delta"] and [r[0] for r in cmp[-2:]] == ["total", "complete"]
 
 
 def test_compare(run):
