@@ -1,6 +1,12 @@
 """Fargate services (api, realtime, workers): task vCPU and memory hours, on-demand and Spot, ARM when
 Graviton is on, and a public IPv4 per task in public subnets (dev). Priced at the desired count and,
-for the range, at the autoscaling maximum."""
+for the range, at the autoscaling maximum.
+
+On-demand and Spot hours follow what the service's capacity provider strategy really runs
+(chatops/model/capacity_providers.py, the strategy the program creates): the base task on FARGATE first,
+the rest by weight. A service with base 1 on-demand and one task is entirely on-demand, whatever its
+spot share.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from decimal import Decimal
 
 from chatops.costing.components import SPOT, CostComponent, Pricer, ResourceCost, resource
 from chatops.costing.money import HOURS_PER_MONTH, dec
+from chatops.model.capacity_providers import ON_DEMAND, SPOT as FARGATE_SPOT, capacity_provider_strategy, tasks_per_provider
 from chatops.model.profile import Profile
 
 SERVICE_TYPE = "aws:ecs/service:Service"
@@ -25,25 +32,30 @@ def price_service(pricer: Pricer, profile: Profile, name: str) -> ResourceCost:
     return resource(f"{name} service", SERVICE_TYPE, 1, desired, at_max)
 
 
+def task_split(profile: Profile, name: str, tasks: int) -> tuple[int, int]:
+    """(on-demand, Spot) tasks of `tasks` for this service's capacity provider strategy."""
+    split = tasks_per_provider(capacity_provider_strategy(getattr(profile, name).spot_share_percent), tasks)
+    return split.get(ON_DEMAND, 0), split.get(FARGATE_SPOT, 0)
+
+
 def _task_lines(pricer: Pricer, profile: Profile, name: str, tasks: int) -> list[CostComponent]:
     svc = getattr(profile, name)
     arch = "arm" if profile.compute.graviton else "x86"
     label = "ARM" if arch == "arm" else "x86"
     vcpu = dec(svc.cpu_units) / 1024
     gb = dec(svc.memory_mb) / 1024
-    task_hours = dec(tasks) * HOURS_PER_MONTH
-    spot_share = dec(svc.spot_share_percent) / 100
+    on_demand, spot = task_split(profile, name, tasks)
     lines: list[CostComponent] = []
-    if spot_share < 1:
-        od_hours = task_hours * (1 - spot_share)
+    if on_demand:
+        od_hours = dec(on_demand) * HOURS_PER_MONTH
         lines.append(pricer.line(f"vCPU, {label} (on-demand)", "vCPU-hours", od_hours * vcpu, f"fargate.{arch}.vcpu_hour"))
         lines.append(pricer.line(f"memory, {label} (on-demand)", "GB-hours", od_hours * gb, f"fargate.{arch}.gb_hour"))
-    if spot_share > 0:
-        spot_hours = task_hours * spot_share
+    if spot:
+        spot_hours = dec(spot) * HOURS_PER_MONTH
         lines.append(_spot_line(pricer, f"vCPU, {label} (Spot)", "vCPU-hours", spot_hours * vcpu, f"fargate.{arch}.vcpu_hour"))
         lines.append(_spot_line(pricer, f"memory, {label} (Spot)", "GB-hours", spot_hours * gb, f"fargate.{arch}.gb_hour"))
     if profile.network.task_subnets == "public":
-        lines.append(pricer.line("public IPv4 (one per task)", "address-hours", task_hours, "ipv4.hour"))
+        lines.append(pricer.line("public IPv4 (one per task)", "address-hours", dec(tasks) * HOURS_PER_MONTH, "ipv4.hour"))
     return lines
 
 

@@ -8,13 +8,13 @@ plain environment values.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from math import gcd
 from typing import Any, Mapping, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
 
 from chatops.infra import metrics
+from chatops.model.capacity_providers import capacity_provider_strategy
 from chatops.model.naming import Names
 from chatops.model.profile import Profile
 from chatops.model.settings import DeploymentSettings, ImageRef
@@ -29,18 +29,6 @@ MAX_HEALTH_START_PERIOD = 300
 
 
 # -- pure helpers (tested through the synthesized graph) --------------------------------------------
-
-def capacity_provider_strategy(spot_share_percent: int) -> list[dict[str, int | str]]:
-    """FARGATE / FARGATE_SPOT weights for a spot share. Below 100 % Spot, the first task (base 1) is
-    always on-demand so a Spot reclaim never takes the whole service down."""
-    if spot_share_percent >= 100:
-        return [{"capacity_provider": "FARGATE_SPOT", "weight": 1, "base": 0}]
-    if spot_share_percent <= 0:
-        return [{"capacity_provider": "FARGATE", "weight": 1, "base": 1}]
-    divisor = gcd(spot_share_percent, 100 - spot_share_percent)
-    return [{"capacity_provider": "FARGATE", "weight": (100 - spot_share_percent) // divisor, "base": 1},
-            {"capacity_provider": "FARGATE_SPOT", "weight": spot_share_percent // divisor, "base": 0}]
-
 
 def step_adjustments(threshold: float) -> list[dict[str, Any]]:
     """Two contiguous steps relative to the alarm threshold: +1 task from the threshold up to twice it,

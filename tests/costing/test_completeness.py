@@ -101,7 +101,7 @@ def test_prices_copied_from_another_region_are_labelled(run):
     assert data["catalog"]["oldest_source"] == {"date": "2021-08-03", "source": "VANTAGE_RDS_2021"}
     assert data["catalog"]["date"] == "2026-11-30"
     text = run("cost-report", "-p", "50k-dau", "--region", "us-west-2").stdout
-    assert "Derived from another region: 40 lines" in text and "rule us_west_2" in text
+    assert f"Derived from another region: {len(lines)} lines" in text and "rule us_west_2" in text
     assert "catalog of 2026-11-30" in text and "oldest source behind them: VANTAGE_RDS_2021 of 2021-08-03" in text
     html = run("cost-report", "--all", "--region", "eu-west-1", "--format", "html").stdout
     assert "Derived from another region" in html and "rule eu_west_1" in html and "VANTAGE_RDS_2021 of 2021-08-03" in html

@@ -52,8 +52,9 @@ ARITHMETIC = [
     # 50k api: 3 tasks x 0.5 vCPU x 730 h x 0.04048; memory 3 x 1 GB x 730 x 0.004445
     ("50k-dau", "api service", "vCPU, x86 (on-demand)", D(3) * D("0.5") * 730 * D("0.04048")),
     ("50k-dau", "api service", "memory, x86 (on-demand)", D(3) * 1 * 730 * D("0.004445")),
-    # 50k workers: 2 tasks, 50% Spot at 60% off: 1 task x 0.5 vCPU x 730 x 0.04048 x 0.4
-    ("50k-dau", "workers service", "vCPU, x86 (Spot)", D(1) * D("0.5") * 730 * D("0.04048") * D("0.4")),
+    # 100k workers: 3 ARM tasks, 50% Spot, base 1 on FARGATE: 2 on-demand + 1 Spot (60% off)
+    ("100k-dau", "workers service", "vCPU, ARM (Spot)", D(1) * D("0.5") * 730 * D("0.03238") * D("0.4")),
+    ("100k-dau", "workers service", "vCPU, ARM (on-demand)", D(2) * D("0.5") * 730 * D("0.03238")),
     # 100k Graviton realtime: 6 x 1 vCPU x 730 x 0.03238 (ARM price)
     ("100k-dau", "realtime service", "vCPU, ARM (on-demand)", D(6) * 730 * D("0.03238")),
     # dev tasks in public subnets: one IPv4 per task, 730 h x 0.005

@@ -62,3 +62,17 @@ def test_autoscaling_policies_match_the_shared_list(graphs, tier):
     kinds = Counter(r["inputs"]["policyType"] for r in policies)
     assert kinds["TargetTrackingScaling"] == len(target_tracking_policies(profile))
     assert kinds["StepScaling"] == len(step_scaling_policies(profile))
+
+
+@pytest.mark.parametrize("tier", BUILTIN_TIERS)
+def test_services_run_the_strategy_the_estimate_splits_tasks_with(graphs, tier):
+    """Spot pricing follows chatops.model.capacity_providers; the program creates exactly that strategy."""
+    from chatops.model.capacity_providers import capacity_provider_strategy
+
+    profile = load_profile(tier)
+    services = {r["urn"].rsplit("::", 1)[-1]: r for r in graphs[tier].resources if r["type"] == "aws:ecs/service:Service"}
+    assert set(services) == {"api", "realtime", "workers"}
+    for name, svc in services.items():
+        created = [{"capacity_provider": s["capacityProvider"], "weight": s.get("weight", 0), "base": s.get("base", 0)}
+                   for s in svc["inputs"]["capacityProviderStrategies"]]
+        assert created == capacity_provider_strategy(getattr(profile, name).spot_share_percent), (tier, name)
