@@ -40,9 +40,6 @@ FLOW_RECORD_BYTES = Decimal(150)
 FLOW_INTERVALS_PER_MONTH = HOURS_PER_MONTH * 6
 #: Container Insights (classic, ECS): about one 2 KB performance event per task per minute.
 CONTAINER_INSIGHTS_GB_PER_TASK = Decimal(2048) * 60 * HOURS_PER_MONTH / GB
-#: Container Insights (classic) custom metrics: cluster level and per service.
-CONTAINER_INSIGHTS_METRICS_PER_CLUSTER = 8
-CONTAINER_INSIGHTS_METRICS_PER_SERVICE = 9
 #: Application custom metrics (ActiveConnections, EventLoopLag per service dimension).
 APP_CUSTOM_METRICS = 2
 #: ALB access logs: ~450 bytes a line, ~8x gzip; one log object per ALB node (zone) every 5 minutes.
