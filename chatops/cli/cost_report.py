@@ -12,6 +12,7 @@ from chatops.cli.common import examples, json_option, profile_option
 from chatops.errors import ChatopsError
 
 FORMATS = ("table", "json", "markdown", "csv", "html")
+PRICINGS = ("on-demand", "commitment")
 
 
 @click.command("cost-report", epilog=examples(
@@ -20,6 +21,7 @@ FORMATS = ("table", "json", "markdown", "csv", "html")
     "chatops cost-report --all --format markdown",
     "chatops cost-report --all --format html --output costs.html",
     "chatops cost-report --compare 25k-dau 50k-dau",
+    "chatops cost-report --profile 100k --pricing commitment",
     "chatops cost-report --stack prod",
     "chatops cost-report --actual --stack prod",
 ))
@@ -34,6 +36,9 @@ FORMATS = ("table", "json", "markdown", "csv", "html")
               help="Share of DAU connected at the busiest minute (default 0.3).")
 @click.option("--all", "all_tiers", is_flag=True, help="Every built-in tier side by side, with cost per 1,000 DAU.")
 @click.option("--compare", nargs=2, metavar="A B", help="Monthly difference per component from tier A to tier B.")
+@click.option("--pricing", type=click.Choice(PRICINGS), default="on-demand", show_default=True,
+              help="on-demand list prices, or 1-year commitments (RDS/ElastiCache no-upfront reserved, Fargate "
+                   "Compute Savings Plan) shown beside on-demand.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
 @json_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
@@ -48,14 +53,16 @@ FORMATS = ("table", "json", "markdown", "csv", "html")
               help="AWS endpoint override, e.g. an emulator (with --actual). [env: AWS_ENDPOINT_URL]")
 def cost_report(profile_ref: Optional[str], region: Optional[str], dau: Optional[int], messages_per_user: Optional[float],
                 api_requests_per_user: Optional[float], fanout: Optional[float], peak_concurrency: Optional[float],
-                all_tiers: bool, compare: Optional[tuple[str, str]], fmt: str, as_json: bool, output: Optional[Path],
+                all_tiers: bool, compare: Optional[tuple[str, str]], pricing: str, fmt: str, as_json: bool,
+                output: Optional[Path],
                 actual: bool, stack: Optional[str], config_path: Optional[Path], aws_profile: Optional[str],
                 endpoint_url: Optional[str]) -> None:
     """Monthly cost per resource and cost component: fixed (what is provisioned) and usage-based
     (from the demand model), at desired counts and up to the autoscaling maximum.
 
     Estimates use AWS on-demand list prices from the bundled catalog (or your refreshed one, see
-    `chatops prices show`). With --actual, reports what the stack really cost (Cost Explorer).
+    `chatops prices show`); --pricing commitment prices 1-year commitments beside them. With --actual,
+    reports what the stack really cost (Cost Explorer).
     """
     if actual:
         try:
@@ -81,12 +88,12 @@ def cost_report(profile_ref: Optional[str], region: Optional[str], dau: Optional
         raise click.UsageError("--all prices each tier at its own design DAU; drop --dau and the usage options")
 
     if all_tiers:
-        _report_all(region, fmt, output)
+        _report_all(region, fmt, output, pricing)
     elif compare:
-        _report_compare(compare, region, dau, usage, fmt, output)
+        _report_compare(compare, region, dau, usage, fmt, output, pricing)
     else:
         assert profile_ref is not None
-        _report_one(profile_ref, region, dau, usage, fmt, output)
+        _report_one(profile_ref, region, dau, usage, fmt, output, pricing)
 
 
 def _stack_profile(stack: str, config_path: Optional[Path]) -> tuple[str, str]:
@@ -112,13 +119,14 @@ def _demand(profile, dau: Optional[int], usage: dict):
     return estimate_demand(UsageAssumptions(dau=dau or profile.design.dau, **usage))
 
 
-def _report_one(ref: str, region: str, dau: Optional[int], usage: dict, fmt: str, output: Optional[Path]) -> None:
+def _report_one(ref: str, region: str, dau: Optional[int], usage: dict, fmt: str, output: Optional[Path],
+                pricing: str) -> None:
     from chatops.costing import report, report_html
     from chatops.costing.estimate import estimate_cost
     from chatops.model.loading import load_profile
 
     profile = load_profile(ref)
-    estimate = estimate_cost(profile, region, _demand(profile, dau, usage))
+    estimate = estimate_cost(profile, region, _demand(profile, dau, usage), pricing=pricing)
     if fmt == "table":
         from chatops.ui.cost import render_cost_table
 
@@ -130,33 +138,34 @@ def _report_one(ref: str, region: str, dau: Optional[int], usage: dict, fmt: str
                "html": lambda e: report_html.html_report([e])}[fmt](estimate), output)
 
 
-def _report_all(region: str, fmt: str, output: Optional[Path]) -> None:
+def _report_all(region: str, fmt: str, output: Optional[Path], pricing: str) -> None:
     from chatops.costing import report, report_html
     from chatops.costing.estimate import estimate_cost
     from chatops.model.loading import load_builtin_profiles
 
-    estimates = [estimate_cost(p, region) for p in load_builtin_profiles()]
+    estimates = [estimate_cost(p, region, pricing=pricing) for p in load_builtin_profiles()]
     if fmt == "table":
         from chatops.ui.cost import render_all_table
 
         _rich(lambda c: render_all_table(c, estimates), output)
     elif fmt == "json":
-        _json({"currency": "USD", "region": region, "tiers": [e.to_json() for e in estimates]}, output)
+        _json({"currency": "USD", "region": region, "pricing": pricing, "tiers": [e.to_json() for e in estimates]},
+              output)
     else:
         _text({"markdown": report.markdown_all, "csv": report.csv_all,
                "html": report_html.html_report}[fmt](estimates), output)
 
 
 def _report_compare(refs: tuple[str, str], region: str, dau: Optional[int], usage: dict, fmt: str,
-                    output: Optional[Path]) -> None:
+                    output: Optional[Path], pricing: str) -> None:
     from chatops.costing import report, report_html
     from chatops.costing.compare import compare_costs
     from chatops.costing.estimate import estimate_cost
     from chatops.model.loading import load_profile
 
     before_p, after_p = load_profile(refs[0]), load_profile(refs[1])
-    before = estimate_cost(before_p, region, _demand(before_p, dau, usage))
-    after = estimate_cost(after_p, region, _demand(after_p, dau, usage))
+    before = estimate_cost(before_p, region, _demand(before_p, dau, usage), pricing=pricing)
+    after = estimate_cost(after_p, region, _demand(after_p, dau, usage), pricing=pricing)
     cmp = compare_costs(before, after)
     if fmt == "table":
         from chatops.ui.cost import render_comparison

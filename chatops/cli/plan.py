@@ -104,6 +104,7 @@ def _usage_options(func: Any) -> Any:
     "chatops plan --usage-file usage.yaml --json",
     "chatops plan --dau 250000 --custom --write profiles/custom.yaml",
     "chatops plan --dau 40000 --tier 25k-dau",
+    "chatops plan --dau 100k --pricing commitment",
 ))
 @click.option("--dau", type=DauType(), default=None, help="Daily active users (e.g. 50000 or 50k).")
 @_usage_options
@@ -117,9 +118,11 @@ def _usage_options(func: Any) -> Any:
 @click.option("--write", "write_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="With --custom: save the profile as YAML (accepted by `chatops profiles validate`).")
 @click.option("--region", default="us-east-1", show_default=True, help="AWS region for the cost estimate.")
+@click.option("--pricing", type=click.Choice(("on-demand", "commitment")), default="on-demand", show_default=True,
+              help="Cost at on-demand list prices, or at 1-year commitments shown beside on-demand.")
 @json_option
 def plan(dau: Optional[int], usage_file: Optional[Path], headroom: float, tier_ref: Optional[str], custom: bool,
-         write_path: Optional[Path], region: str, as_json: bool, **flags: Optional[float]) -> None:
+         write_path: Optional[Path], region: str, pricing: str, as_json: bool, **flags: Optional[float]) -> None:
     """From daily active users to a tier, its capacity headroom and its monthly cost.
 
     Estimates the peak load from usage assumptions, checks every built-in production tier dimension by
@@ -137,7 +140,7 @@ def plan(dau: Optional[int], usage_file: Optional[Path], headroom: float, tier_r
 
     check = _load_tier(tier_ref) if tier_ref is not None else None
     result = build_plan(usage, load_builtin_profiles(), headroom=headroom, custom=custom, check=check)
-    estimate, neighbour_totals = _costs(result, region)
+    estimate, neighbour_totals = _costs(result, region, pricing)
     if estimate is not None:
         result = dataclasses.replace(result, cost=estimate.to_json())
     if write_path is not None and result.profile is not None:
@@ -173,14 +176,14 @@ def _load_tier(ref: str) -> Any:
 
 # --- cost: the single call site into chatops.costing -----------------------------------------------------
 
-def _costs(result: Any, region: str) -> tuple[Any, dict[str, Any]]:
+def _costs(result: Any, region: str, pricing: str = "on-demand") -> tuple[Any, dict[str, Any]]:
     """The selected profile's CostEstimate and the neighbours' estimates, priced under this demand."""
     if result.profile is None:
         return None, {}
     from chatops.costing.estimate import estimate_cost
 
-    estimate = estimate_cost(result.profile, region=region, demand=result.demand)
-    neighbours = {c.profile.name: estimate_cost(c.profile, region=region, demand=result.demand)
+    estimate = estimate_cost(result.profile, region=region, demand=result.demand, pricing=pricing)
+    neighbours = {c.profile.name: estimate_cost(c.profile, region=region, demand=result.demand, pricing=pricing)
                   for c in result.neighbours}
     return estimate, neighbours
 

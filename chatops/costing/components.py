@@ -81,11 +81,47 @@ class ResourceCost:
         return not self.missing_prices
 
 
-class Pricer:
-    """Builds components from a catalog, so resource modules only say what they use."""
+#: The two ways to price an estimate: list prices, or 1-year commitments where the catalog prices them.
+PRICINGS = ("on-demand", "commitment")
 
-    def __init__(self, catalog: PriceCatalog):
+
+class Pricer:
+    """Builds components from a catalog, so resource modules only say what they use.
+
+    With `commitment`, instance lines take the 1-year no-upfront reserved price (the class's own, else
+    on-demand x the catalog's reserved factor) and Fargate on-demand hours the 1-year Compute Savings Plan
+    rate; a line with no commitment price stays on-demand and says so in its note."""
+
+    def __init__(self, catalog: PriceCatalog, commitment: bool = False):
         self.catalog = catalog
+        self.commitment = commitment
+
+    def instance_line(self, name: str, unit: str, quantity: Number, on_demand_key: str, reserved_key: str,
+                      reserved_factor_key: str) -> CostComponent:
+        """Hours of an RDS instance or cache node: on-demand, or reserved when pricing commitments."""
+        on_demand = self.catalog.price(on_demand_key)
+        if not self.commitment or on_demand is None:
+            return self.line(name, unit, quantity, on_demand_key)
+        reserved = self.catalog.price(reserved_key)
+        if reserved is not None:
+            return self.priced(name, unit, quantity, [reserved_key], reserved, pricing=RESERVED,
+                               note="1-year no-upfront reserved price of this class")
+        factor = self.catalog.price(reserved_factor_key)
+        if factor is not None:
+            return self.priced(name, unit, quantity, [on_demand_key, reserved_factor_key], on_demand * factor,
+                               pricing=RESERVED, note=f"1-year no-upfront reserved: on-demand x {factor.normalize()}")
+        return self.priced(name, unit, quantity, [on_demand_key], on_demand,
+                           note="no reserved price in the catalog: on-demand")
+
+    def savings_plan_line(self, name: str, unit: str, quantity: Number, on_demand_key: str,
+                          savings_plan_key: str) -> CostComponent:
+        """Committed Fargate hours: the Compute Savings Plan rate, else on-demand saying why."""
+        rate = self.catalog.price(savings_plan_key)
+        if rate is not None:
+            return self.priced(name, unit, quantity, [savings_plan_key], rate, pricing=SAVINGS_PLAN,
+                               note="1-year no-upfront Compute Savings Plan rate")
+        return self.priced(name, unit, quantity, [on_demand_key], self.catalog.price(on_demand_key),
+                           note="no Savings Plan rate in the catalog: on-demand")
 
     def line(self, name: str, unit: str, quantity: Number, key: str, usage_based: bool = False) -> CostComponent:
         """`quantity` units of the price `key`."""

@@ -5,7 +5,8 @@ for the range, at the autoscaling maximum.
 On-demand and Spot hours follow what the service's capacity provider strategy really runs
 (chatops/model/capacity_providers.py, the strategy the program creates): the base task on FARGATE first,
 the rest by weight. A service with base 1 on-demand and one task is entirely on-demand, whatever its
-spot share.
+spot share. With commitment pricing, the on-demand tasks at the desired count are covered by a 1-year
+Compute Savings Plan when the catalog has its rate (Spot is not); tasks above them stay on-demand.
 """
 
 from __future__ import annotations
@@ -27,8 +28,11 @@ def price_services(pricer: Pricer, profile: Profile) -> list[ResourceCost]:
 
 def price_service(pricer: Pricer, profile: Profile, name: str) -> ResourceCost:
     svc = getattr(profile, name)
-    desired = _task_lines(pricer, profile, name, svc.desired_count)
-    at_max = _task_lines(pricer, profile, name, max(svc.autoscaling.max_count, svc.desired_count))
+    # A Savings Plan commitment covers the steady on-demand tasks (at desired count); tasks autoscaling
+    # adds above them are paid on-demand.
+    committed = task_split(profile, name, svc.desired_count)[0] if pricer.commitment else 0
+    desired = _task_lines(pricer, profile, name, svc.desired_count, committed)
+    at_max = _task_lines(pricer, profile, name, max(svc.autoscaling.max_count, svc.desired_count), committed)
     return resource(f"{name} service", SERVICE_TYPE, 1, desired, at_max)
 
 
@@ -38,7 +42,7 @@ def task_split(profile: Profile, name: str, tasks: int) -> tuple[int, int]:
     return split.get(ON_DEMAND, 0), split.get(FARGATE_SPOT, 0)
 
 
-def _task_lines(pricer: Pricer, profile: Profile, name: str, tasks: int) -> list[CostComponent]:
+def _task_lines(pricer: Pricer, profile: Profile, name: str, tasks: int, committed: int) -> list[CostComponent]:
     svc = getattr(profile, name)
     arch = "arm" if profile.compute.graviton else "x86"
     label = "ARM" if arch == "arm" else "x86"
@@ -46,10 +50,25 @@ def _task_lines(pricer: Pricer, profile: Profile, name: str, tasks: int) -> list
     gb = dec(svc.memory_mb) / 1024
     on_demand, spot = task_split(profile, name, tasks)
     lines: list[CostComponent] = []
+    dims = (("vCPU", "vCPU-hours", vcpu, "vcpu_hour"), ("memory", "GB-hours", gb, "gb_hour"))
+    if committed and on_demand:
+        committed = min(committed, on_demand)
+        if all(pricer.catalog.has(f"fargate.savings_plan.{arch}.{d}") for *_, d in dims):
+            hours = dec(committed) * HOURS_PER_MONTH
+            lines += [pricer.savings_plan_line(f"{what}, {label} (Savings Plan)", unit, hours * size,
+                                               f"fargate.{arch}.{d}", f"fargate.savings_plan.{arch}.{d}")
+                      for what, unit, size, d in dims]
+            on_demand -= committed
+        else:  # no rate to commit at: every on-demand hour stays on-demand, and the lines say why
+            hours = dec(on_demand) * HOURS_PER_MONTH
+            lines += [pricer.savings_plan_line(f"{what}, {label} (on-demand)", unit, hours * size,
+                                               f"fargate.{arch}.{d}", f"fargate.savings_plan.{arch}.{d}")
+                      for what, unit, size, d in dims]
+            on_demand = 0
     if on_demand:
         od_hours = dec(on_demand) * HOURS_PER_MONTH
-        lines.append(pricer.line(f"vCPU, {label} (on-demand)", "vCPU-hours", od_hours * vcpu, f"fargate.{arch}.vcpu_hour"))
-        lines.append(pricer.line(f"memory, {label} (on-demand)", "GB-hours", od_hours * gb, f"fargate.{arch}.gb_hour"))
+        lines += [pricer.line(f"{what}, {label} (on-demand)", unit, od_hours * size, f"fargate.{arch}.{d}")
+                  for what, unit, size, d in dims]
     if spot:
         spot_hours = dec(spot) * HOURS_PER_MONTH
         lines.append(_spot_line(pricer, f"vCPU, {label} (Spot)", "vCPU-hours", spot_hours * vcpu, f"fargate.{arch}.vcpu_hour"))

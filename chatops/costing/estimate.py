@@ -2,11 +2,12 @@
 creates for the profile, priced from the region's catalog.
 
 Public API (plan, preview --offline, scale-to and cost-report call it):
-    estimate_cost(profile, region="us-east-1", demand=None) -> CostEstimate
+    estimate_cost(profile, region="us-east-1", demand=None, pricing="on-demand") -> CostEstimate
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Optional
@@ -15,7 +16,7 @@ from typing import Any, Optional
 from chatops.costing import (backup_vault, cloudwatch, ecr, ecs_cluster, ecs_service, elasticache, load_balancer,
                              log_group, nat_gateway, rds_instance, rds_proxy, s3_bucket, secrets, sns, sqs, waf)
 from chatops.costing.catalog import OTHER_REGION_RULES, PriceCatalog, load_catalog
-from chatops.costing.components import PRICE_NOT_FOUND, CostComponent, Pricer, ResourceCost
+from chatops.costing.components import PRICE_NOT_FOUND, PRICINGS, CostComponent, Pricer, ResourceCost
 from chatops.model.demand import DemandEstimate, UsageAssumptions
 from chatops.model.profile import Profile
 
@@ -31,6 +32,10 @@ class CostEstimate:
     resources: list[ResourceCost]
     #: (date, source) of the oldest dated source behind the priced lines, when any is dated.
     oldest_source: Optional[tuple[str, str]] = None
+    #: "on-demand", or "commitment" (1-year reserved instances and Compute Savings Plan where priced).
+    pricing: str = "on-demand"
+    #: With commitment pricing, the same estimate at on-demand prices, shown beside it.
+    on_demand: Optional["CostEstimate"] = None
 
     @property
     def fixed_monthly(self) -> Decimal:
@@ -83,6 +88,11 @@ class CostEstimate:
     def cost_per_1000_dau(self) -> Decimal:
         return self.total_monthly * 1000 / Decimal(self.dau)
 
+    @property
+    def commitment_savings(self) -> Optional[Decimal]:
+        """Monthly saving of the commitments over on-demand (None when priced on-demand)."""
+        return None if self.on_demand is None else self.on_demand.total_monthly - self.total_monthly
+
     def to_json(self) -> dict[str, Any]:
         return {
             "currency": self.currency,
@@ -103,17 +113,27 @@ class CostEstimate:
             "from_other_region": {"lines": len(self.from_other_region()),
                                   "monthly_cost": sum((c.monthly_cost or Decimal(0) for c in self.from_other_region()),
                                                       Decimal(0))},
-            "resources": [_resource_json(r) for r in self.resources],
+            "pricing": self.pricing,
+            **({"on_demand": _totals_json(self.on_demand), "commitment_savings_monthly": self.commitment_savings}
+               if self.on_demand is not None else {}),
+            "resources": [_resource_json(r, self.on_demand) for r in self.resources],
         }
 
 
-def _resource_json(r: ResourceCost) -> dict[str, Any]:
+def _totals_json(e: "CostEstimate") -> dict[str, Any]:
+    return {"fixed_monthly": e.fixed_monthly, "usage_monthly": e.usage_monthly, "total_monthly": e.total_monthly,
+            "max_monthly": e.max_monthly, "complete": e.complete}
+
+
+def _resource_json(r: ResourceCost, on_demand: Optional[CostEstimate] = None) -> dict[str, Any]:
+    beside = next((o for o in on_demand.resources if o.name == r.name), None) if on_demand is not None else None
     return {
         "name": r.name,
         "resource_type": r.resource_type,
         "count": r.count,
         "monthly_cost": r.monthly_cost,
         "max_monthly_cost": r.max_monthly_cost,
+        **({"on_demand_monthly_cost": beside.monthly_cost} if beside is not None else {}),
         "components": [{
             "name": c.name,
             "unit": c.unit,
@@ -136,21 +156,35 @@ def default_demand(profile: Profile) -> DemandEstimate:
     return estimate_demand(UsageAssumptions(dau=profile.design.dau))
 
 
-def estimate_cost(profile: Profile, region: str = "us-east-1", demand: Optional[DemandEstimate] = None) -> CostEstimate:
+def estimate_cost(profile: Profile, region: str = "us-east-1", demand: Optional[DemandEstimate] = None,
+                  pricing: str = "on-demand") -> CostEstimate:
     """Monthly cost of everything the program creates for `profile` in `region` under `demand`
-    (the tier's design DAU with default usage when None)."""
+    (the tier's design DAU with default usage when None). With pricing="commitment", RDS and ElastiCache
+    are 1-year no-upfront reserved and Fargate's steady on-demand hours a 1-year Compute Savings Plan,
+    where the catalog prices them; the on-demand estimate comes along in `.on_demand`."""
+    if pricing not in PRICINGS:
+        raise ValueError(f"pricing must be one of {PRICINGS}, not {pricing!r}")
     catalog = load_catalog(region)
     demand = demand if demand is not None else default_demand(profile)
-    resources = price_resources(catalog, profile, demand)
+    on_demand = _estimate(catalog, profile, demand, commitment=False)
+    if pricing == "on-demand":
+        return on_demand
+    committed = _estimate(catalog, profile, demand, commitment=True)
+    return dataclasses.replace(committed, pricing="commitment", on_demand=on_demand)
+
+
+def _estimate(catalog: PriceCatalog, profile: Profile, demand: DemandEstimate, commitment: bool) -> CostEstimate:
+    resources = price_resources(catalog, profile, demand, commitment)
     used = [k for r in resources for c in r.components if not c.price_missing for k in c.price_keys]
-    return CostEstimate(currency="USD", region=region, profile=profile.name, dau=demand.dau,
+    return CostEstimate(currency="USD", region=catalog.region, profile=profile.name, dau=demand.dau,
                         catalog_date=catalog.date, catalog_origin=catalog.origin, resources=resources,
                         oldest_source=catalog.oldest_source(used))
 
 
-def price_resources(catalog: PriceCatalog, profile: Profile, demand: DemandEstimate) -> list[ResourceCost]:
+def price_resources(catalog: PriceCatalog, profile: Profile, demand: DemandEstimate,
+                    commitment: bool = False) -> list[ResourceCost]:
     """In the order of the stack: network, edge, compute, data, messaging, operations."""
-    p = Pricer(catalog)
+    p = Pricer(catalog, commitment)
     alarms = cloudwatch.price_alarms(p, profile)
     return [
         *nat_gateway.price_nat(p, profile, demand),

@@ -9,7 +9,7 @@ from typing import Any, Sequence
 
 from chatops.costing.catalog import STATUS_ORDER
 from chatops.costing.estimate import CostEstimate
-from chatops.costing.money import fmt_usd
+from chatops.costing.money import fmt_total, fmt_usd
 
 INCOMPLETE = "Incomplete:"
 
@@ -28,6 +28,7 @@ def footer_for(estimates: Sequence[CostEstimate]) -> list[str]:
     lines = [f"{INCOMPLETE} {e.profile + ': ' if several else ''}no price for "
              f"{', '.join(dict.fromkeys(e.missing_prices))}; its totals are lower bounds (choose a priced "
              f"class, or run `chatops prices refresh --region {region}`)." for e in estimates if not e.complete]
+    lines += [commitment_line(e, several) for e in estimates if e.on_demand is not None]
     lines.append(f"Price status{' (all tiers)' if several else ''}: {status_counts(estimates)}.")
     copied = [c for e in estimates for c in e.from_other_region()]
     if copied:
@@ -37,6 +38,21 @@ def footer_for(estimates: Sequence[CostEstimate]) -> list[str]:
                      f"`chatops prices refresh --region {region}` reads this region's own prices.")
     lines.append(catalog_dates(estimates))
     return lines
+
+
+def commitment_line(estimate: CostEstimate, name_it: bool = False) -> str:
+    """The commitment total beside the on-demand one."""
+    assert estimate.on_demand is not None and estimate.commitment_savings is not None
+    on_demand = estimate.on_demand.total_monthly
+    share = f", {estimate.commitment_savings / on_demand:.0%}" if on_demand else ""
+    uncommitted = sorted({c.price_key for c in estimate.components if c.note.endswith("in the catalog: on-demand")})
+    missing = (f" No commitment price in the catalog for {', '.join(uncommitted)}: those lines stay on-demand until "
+               f"`chatops prices refresh --region {estimate.region}` reads one." if uncommitted else "")
+    return (f"{estimate.profile + ': ' if name_it else ''}1-year commitments "
+            f"{fmt_total(estimate.total_monthly, estimate.complete)} a month beside "
+            f"{fmt_total(on_demand, estimate.on_demand.complete)} on-demand (saves {fmt_usd(estimate.commitment_savings)}"
+            f"{share}): RDS and ElastiCache 1-year no-upfront reserved, Fargate's steady on-demand hours on a "
+            f"1-year Compute Savings Plan where the catalog has its rate.{missing}")
 
 
 def status_counts(estimates: Sequence[CostEstimate]) -> str:

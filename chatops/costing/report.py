@@ -87,7 +87,8 @@ def _md_footer(lines: Sequence[str]) -> list[str]:
 def markdown_all(estimates: Sequence[CostEstimate]) -> str:
     region = estimates[0].region if estimates else ""
     head = ["Resource"] + [e.profile for e in estimates]
-    lines = [f"## Monthly cost per tier in {region} (USD, on-demand list prices)", "",
+    prices = "1-year commitment prices" if estimates and estimates[0].on_demand is not None else "on-demand list prices"
+    lines = [f"## Monthly cost per tier in {region} (USD, {prices})", "",
              _md_row(head), _md_row(["---"] + ["---:"] * len(estimates))]
     for name in resource_rows(estimates):
         lines.append(_md_row([name] + [fmt_usd(v) if (v := _cost_of(e, name)) is not None else "-" for e in estimates]))

@@ -32,7 +32,8 @@ def html_report(estimates: Sequence[CostEstimate], comparison: Optional[CostComp
     region = estimates[0].region if estimates else ""
     title = f"chatops monthly cost, {region}"
     parts = [f"<h1>{escape(title)}</h1>",
-             f"<p><small>USD, on-demand list prices of {escape(estimates[0].catalog_date)} "
+             f"<p><small>USD, {'1-year commitment' if estimates[0].on_demand is not None else 'on-demand list'} "
+             f"prices of {escape(estimates[0].catalog_date)} "
              f"({escape(estimates[0].catalog_origin)} catalog); a month is 730 hours.</small></p>" if estimates else "",
              chart_svg(estimates), _legend(), _matrix(estimates), _footer(estimates)]
     if comparison is not None:

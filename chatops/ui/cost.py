@@ -34,6 +34,7 @@ def render_cost_table(console: Console, estimate: CostEstimate) -> None:
         for i, c in enumerate(r.components):
             branch = "└─" if i == len(r.components) - 1 else "├─"
             usage = " [dim](usage)[/dim]" if c.usage_based else ""
+            usage += f" [dim]({c.pricing})[/dim]" if c.pricing in ("reserved", "savings-plan") else ""
             price = fmt_price(c.unit_price)
             table.add_row(f" {branch} {c.name}{usage}", fmt_qty(c.monthly_quantity), c.unit,
                           f"[red]{price}[/red]" if c.unit_price is None else price, _usd(c.monthly_cost))
@@ -45,7 +46,8 @@ def render_totals(console: Console, estimate: CostEstimate) -> None:
     console.print(f"Fixed {fmt_usd(estimate.fixed_monthly)} + usage {fmt_usd(estimate.usage_monthly)} = "
                   f"[bold]{fmt_total(estimate.total_monthly, estimate.complete)}/month[/bold]; up to "
                   f"{fmt_total(estimate.max_monthly, estimate.complete)} with every service at its autoscaling maximum.")
-    console.print(f"[dim]On-demand list prices ({estimate.region}); a month is 730 hours.[/dim]")
+    what = "On-demand list prices" if estimate.on_demand is None else "1-year commitment prices where priced"
+    console.print(f"[dim]{what} ({estimate.region}); a month is 730 hours.[/dim]")
     _footer(console, price_footer(estimate))
 
 
