@@ -14,8 +14,9 @@ from chatops.cli.common import examples, json_option
 def prices() -> None:
     """Show or refresh the AWS price catalog used for cost estimates.
 
-    A snapshot of on-demand list prices ships with chatops; `refresh` reads current prices from the
-    AWS Price List API into your cache directory, which then wins over the snapshot.
+    A snapshot of list prices ships with chatops; `refresh` reads current prices (on-demand, 1-year
+    reserved RDS/ElastiCache, Fargate Compute Savings Plan) from the AWS Price List and Savings Plans
+    APIs into your cache directory, which then wins over the snapshot.
     """
 
 
@@ -35,6 +36,8 @@ def show(region: str, as_json: bool) -> None:
         "age_days": catalog.age_days(),
         "prices": len(catalog.prices),
         "statuses": catalog.status_counts(),
+        "oldest_source": ({"date": oldest[0], "source": oldest[1]} if (oldest := catalog.oldest_source(catalog.prices))
+                          else None),
         "cache_path": str(cache_path(region)),
         "bundled_regions": bundled_regions(),
     }
@@ -50,7 +53,10 @@ def show(region: str, as_json: bool) -> None:
     out.print(f"[bold]{region}[/bold]: {which}, prices of {catalog.date} ({info['age_days']} days old), "
               f"{len(catalog.prices)} prices")
     out.print(f"  file: {catalog.path}")
-    out.print("  status: " + ", ".join(f"{k} {v}" for k, v in info["statuses"].items()))
+    out.print("  status: " + ", ".join(f"{k} {v}" for k, v in info["statuses"].items())
+              + ("  (unconfirmed: listed without a price)" if "unconfirmed" in info["statuses"] else ""))
+    if info["oldest_source"]:
+        out.print(f"  oldest source: {info['oldest_source']['source']} of {info['oldest_source']['date']}")
     if catalog.origin == "bundled":
         out.print(f"  refresh with `chatops prices refresh --region {region}` (writes {info['cache_path']})")
     out.print(f"  bundled regions: {', '.join(info['bundled_regions'])}")
@@ -63,18 +69,23 @@ def show(region: str, as_json: bool) -> None:
 @click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL", help="Price List API endpoint override. [env: AWS_ENDPOINT_URL]")
 @json_option
 def refresh(region: str, aws_profile: Optional[str], endpoint_url: Optional[str], as_json: bool) -> None:
-    """Rebuild a region's catalog from the AWS Price List API (needs pricing:GetProducts)."""
+    """Rebuild a region's catalog from the AWS Price List API (needs pricing:GetProducts; Fargate Savings
+    Plan rates need savingsplans:DescribeSavingsPlansOfferingRates and are skipped with a warning without it)."""
     from chatops.costing.catalog import REGION_LOCATIONS
-    from chatops.aws.pricing_api import pricing_client, refresh_catalog
+    from chatops.aws.pricing_api import pricing_client, refresh_catalog, savings_plans_client
 
     if region not in REGION_LOCATIONS:
         raise click.BadParameter(f"unknown region {region}; use one of {', '.join(REGION_LOCATIONS)}",
                                  param_hint="--region")
-    path, fetched, total = refresh_catalog(region, pricing_client(aws_profile, endpoint_url))
+    result = refresh_catalog(region, pricing_client(aws_profile, endpoint_url),
+                             savings_client=savings_plans_client(aws_profile, endpoint_url))
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     if as_json:
         from chatops.ui.console import emit_json
 
-        emit_json({"region": region, "path": str(path), "fetched": fetched, "prices": total})
+        emit_json({"region": region, "path": str(result.path), "fetched": result.fetched, "prices": result.total,
+                   "warnings": result.warnings})
         return
-    click.echo(f"Wrote {path}: {fetched} of {total} prices read from the AWS Price List API; "
-               "the others are kept from the bundled snapshot (see `chatops prices show`).")
+    click.echo(f"Wrote {result.path}: {result.fetched} of {result.total} prices read from the AWS Price List and "
+               "Savings Plans APIs; the others are kept from the bundled snapshot (see `chatops prices show`).")

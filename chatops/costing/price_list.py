@@ -1,6 +1,13 @@
 """The AWS Price List API, as data: which GetProducts queries give which catalog price, and how a
-PriceList entry (a JSON string: product.attributes + terms.OnDemand.*.priceDimensions.*) becomes a
-unit price. Pure; chatops/aws/pricing_api.py does the calls and writes the cache.
+PriceList entry (a JSON string: product.attributes + terms.OnDemand.*.priceDimensions.* and
+terms.Reserved.*) becomes a unit price. Pure; chatops/aws/pricing_api.py does the calls and writes the
+cache.
+
+Commitments: an RDS or ElastiCache product's Reserved terms carry its 1-year No Upfront price (term
+attributes LeaseContractLength "1yr", PurchaseOption "No Upfront", OfferingClass "standard" where
+given; an "Hrs" dimension, and a "Quantity" upfront fee of 0). The Price List has no Savings Plans
+rates: the Fargate Compute Savings Plan rates come from the Savings Plans API
+(DescribeSavingsPlansOfferingRates), parsed here by `parse_savings_plan_rate`.
 
 Queries are coarse (service, location, a product family) and the price is picked client-side by
 attributes and by usage type with the region's prefix removed ("EUC1-NatGateway-Hours" ->
@@ -14,7 +21,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Iterable, Mapping, Optional
+from typing import Iterable, Mapping, Optional, Sequence
 
 from chatops.costing.catalog import REGION_LOCATIONS, PriceCatalog
 
@@ -49,6 +56,7 @@ class PriceSelector:
     attributes: tuple[tuple[str, str], ...] = ()
     usagetype: Optional[str] = None
     scale: Decimal = Decimal(1)  # e.g. 1,000,000 for a per-request price stored per 1M requests
+    reserved: bool = False  # the product's 1-year No Upfront reserved price, not its on-demand one
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,26 @@ class Product:
     attributes: Mapping[str, str]
     price: Optional[Decimal]
     description: str = ""
+    #: Effective hourly price of the 1-year No Upfront standard reservation, when the product has one.
+    reserved_1y_no_upfront: Optional[Decimal] = None
+    reserved_description: str = ""
+
+
+@dataclass(frozen=True)
+class SavingsPlanRate:
+    """One DescribeSavingsPlansOfferingRates result."""
+
+    usage_type: str
+    rate: Decimal
+    unit: str
+    plan_type: str
+    payment_option: str
+    duration_seconds: int
+    offering_id: str = ""
+
+
+ONE_YEAR_SECONDS = 31_536_000
+HOURS_PER_YEAR = Decimal(8760)
 
 
 ECS = ProductQuery("AmazonECS")
@@ -81,6 +109,9 @@ DATA_OUT = ProductQuery("AWSDataTransfer", (("transferType", "AWS Outbound"),), 
 MILLION = Decimal(1_000_000)
 #: Rule of a refreshed region's price that the API did not give and that comes from another region's snapshot.
 COPIED_REGION = "copied_region"
+#: Source keys of refreshed prices (dated with the refresh day, so reports can name the oldest source).
+PRICE_LIST_SOURCE = "PRICE_LIST_API"
+SAVINGS_PLANS_SOURCE = "SAVINGS_PLANS_API"
 
 FIXED_SELECTORS: dict[str, PriceSelector] = {s.key: s for s in (
     PriceSelector("fargate.x86.vcpu_hour", ECS, usagetype="Fargate-vCPU-Hours:perCPU"),
@@ -114,17 +145,40 @@ FIXED_SELECTORS: dict[str, PriceSelector] = {s.key: s for s in (
 )}
 
 
+#: Catalog key of each Fargate Compute Savings Plan rate -> its usage type (region prefix removed).
+SAVINGS_PLAN_USAGE_TYPES: dict[str, str] = {
+    "fargate.savings_plan.x86.vcpu_hour": "Fargate-vCPU-Hours:perCPU",
+    "fargate.savings_plan.x86.gb_hour": "Fargate-GB-Hours",
+    "fargate.savings_plan.arm.vcpu_hour": "Fargate-ARM-vCPU-Hours:perCPU",
+    "fargate.savings_plan.arm.gb_hour": "Fargate-ARM-GB-Hours",
+}
+
+
 def selector_for(key: str) -> Optional[PriceSelector]:
     """The Price List selector of a catalog key, or None when the key is kept from the snapshot."""
     if key in FIXED_SELECTORS:
         return FIXED_SELECTORS[key]
-    if key.startswith("rds.instance."):
-        cls, deployment = key[len("rds.instance."):].rsplit(".", 1)
-        option = "Multi-AZ" if deployment == "multi_az" else "Single-AZ"
-        return PriceSelector(key, RDS_INSTANCE, (("instanceType", cls), ("deploymentOption", option)))
-    if key.startswith("elasticache.node."):
-        return PriceSelector(key, CACHE, (("instanceType", key[len("elasticache.node."):]),))
+    for prefix, reserved in (("rds.instance.", False), ("rds.reserved.", True)):
+        if key.startswith(prefix):
+            cls, deployment = key[len(prefix):].rsplit(".", 1)
+            option = "Multi-AZ" if deployment == "multi_az" else "Single-AZ"
+            return PriceSelector(key, RDS_INSTANCE, (("instanceType", cls), ("deploymentOption", option)),
+                                 reserved=reserved)
+    for prefix, reserved in (("elasticache.node.", False), ("elasticache.reserved.", True)):
+        if key.startswith(prefix):
+            return PriceSelector(key, CACHE, (("instanceType", key[len(prefix):]),), reserved=reserved)
     return None
+
+
+def commitment_keys(keys: Iterable[str]) -> list[str]:
+    """The reserved-price key of every instance class and node type among `keys` (a refresh reads them all)."""
+    out = []
+    for key in keys:
+        if key.startswith("rds.instance."):
+            out.append("rds.reserved." + key[len("rds.instance."):])
+        elif key.startswith("elasticache.node."):
+            out.append("elasticache.reserved." + key[len("elasticache.node."):])
+    return out
 
 
 def queries_for(keys: Iterable[str]) -> list[ProductQuery]:
@@ -138,20 +192,69 @@ def queries_for(keys: Iterable[str]) -> list[ProductQuery]:
 
 
 def parse_price_list_item(item: str) -> Product:
-    """One GetProducts PriceList entry -> sku, attributes and the first non-zero on-demand USD price
-    (tiered prices: the lowest paid tier; free tiers are not applied in estimates)."""
+    """One GetProducts PriceList entry -> sku, attributes, the first non-zero on-demand USD price
+    (tiered prices: the lowest paid tier; free tiers are not applied in estimates) and the 1-year No
+    Upfront reserved price when the entry has Reserved terms."""
     data = json.loads(item)
     product = data.get("product", {})
+    terms = data.get("terms", {})
+    reserved, reserved_description = _reserved_1y_no_upfront(terms.get("Reserved", {}))
+    base = {"sku": str(product.get("sku", "")), "attributes": product.get("attributes", {}),
+            "reserved_1y_no_upfront": reserved, "reserved_description": reserved_description}
     dims = []
-    for term in data.get("terms", {}).get("OnDemand", {}).values():
+    for term in terms.get("OnDemand", {}).values():
         dims.extend(term.get("priceDimensions", {}).values())
     dims.sort(key=lambda d: _decimal(d.get("beginRange", "0")) or Decimal(0))
     for dim in dims:
         usd = _decimal(dim.get("pricePerUnit", {}).get("USD"))
         if usd is not None and usd > 0:
-            return Product(sku=str(product.get("sku", "")), attributes=product.get("attributes", {}), price=usd,
-                           description=str(dim.get("description", "")))
-    return Product(sku=str(product.get("sku", "")), attributes=product.get("attributes", {}), price=None)
+            return Product(price=usd, description=str(dim.get("description", "")), **base)
+    return Product(price=None, **base)
+
+
+def _reserved_1y_no_upfront(terms: Mapping[str, dict]) -> tuple[Optional[Decimal], str]:
+    """Effective hourly price (hourly fee + upfront fee / 8,760 h) of the 1-year No Upfront standard term."""
+    for term in terms.values():
+        attrs = term.get("termAttributes", {})
+        if (attrs.get("LeaseContractLength") != "1yr" or attrs.get("PurchaseOption") != "No Upfront"
+                or attrs.get("OfferingClass", "standard") != "standard"):
+            continue
+        hourly, upfront, description = None, Decimal(0), ""
+        for dim in term.get("priceDimensions", {}).values():
+            usd = _decimal(dim.get("pricePerUnit", {}).get("USD"))
+            if usd is None:
+                continue
+            if dim.get("unit") == "Hrs":
+                hourly, description = usd, str(dim.get("description", ""))
+            elif dim.get("unit") == "Quantity":
+                upfront = usd
+        if hourly is not None:
+            return hourly + upfront / HOURS_PER_YEAR, description
+    return None, ""
+
+
+def parse_savings_plan_rate(result: Mapping[str, object]) -> Optional[SavingsPlanRate]:
+    """One DescribeSavingsPlansOfferingRates searchResults item, or None when it has no usable rate."""
+    offering = result.get("savingsPlanOffering") or {}
+    rate = _decimal(result.get("rate"))
+    if not isinstance(offering, Mapping) or rate is None:
+        return None
+    return SavingsPlanRate(usage_type=str(result.get("usageType", "")), rate=rate, unit=str(result.get("unit", "")),
+                           plan_type=str(offering.get("planType", "")),
+                           payment_option=str(offering.get("paymentOption", "")),
+                           duration_seconds=int(offering.get("durationSeconds", 0) or 0),
+                           offering_id=str(offering.get("offeringId", "")))
+
+
+def select_savings_plan_rate(key: str, rates: Iterable[SavingsPlanRate], region: str) -> Optional[SavingsPlanRate]:
+    """The 1-year No Upfront Compute Savings Plan rate of a catalog key's Fargate usage type."""
+    usage_type = SAVINGS_PLAN_USAGE_TYPES[key]
+    for rate in rates:
+        if (rate.plan_type == "Compute" and rate.payment_option == "No Upfront"
+                and rate.duration_seconds == ONE_YEAR_SECONDS and strip_prefix(rate.usage_type, region) == usage_type
+                and rate.rate > 0):
+            return rate
+    return None
 
 
 def _decimal(value: object) -> Optional[Decimal]:
@@ -178,42 +281,79 @@ def select(selector: PriceSelector, products: Iterable[Product], region: str) ->
             continue
         if selector.usagetype and strip_prefix(attrs.get("usagetype", ""), region) != selector.usagetype:
             continue
-        if product.price is not None:
+        if selected_price(selector, product) is not None:
             return product
     return None
 
 
+def selected_price(selector: PriceSelector, product: Product) -> Optional[Decimal]:
+    return product.reserved_1y_no_upfront if selector.reserved else product.price
+
+
 def build_catalog_doc(region: str, template: PriceCatalog, template_doc: dict,
-                      products: Mapping[ProductQuery, list[Product]], fetched_on: str) -> tuple[dict, int]:
-    """A catalog document for the user cache: every key of the template, from the Price List where
-    found, else kept from the template (saying so). Returns the document and how many were fetched."""
+                      products: Mapping[ProductQuery, list[Product]], fetched_on: str,
+                      savings_rates: Iterable[SavingsPlanRate] = ()) -> tuple[dict, int]:
+    """A catalog document for the user cache: every key of the template, from the Price List (or, for the
+    Fargate Savings Plan rates, the Savings Plans API) where found, else kept from the template (saying
+    so), plus the reserved price of every instance class and node type the API gives. Returns the
+    document and how many prices were fetched."""
     prices: dict[str, dict] = {}
     fetched = 0
-    for key, entry in template.prices.items():
-        sel = selector_for(key)
-        found = select(sel, products.get(sel.query, []), region) if sel else None
-        if found is not None and found.price is not None:
+    rates = list(savings_rates)
+    extra = [k for k in commitment_keys(template.prices) if k not in template.prices]
+    for key in [*template.prices, *extra]:
+        entry = _fetched_entry(key, template, products, rates, region, fetched_on)
+        if entry is not None:
             fetched += 1
-            prices[key] = {"price": str((found.price * sel.scale).normalize()), "unit": entry.unit,
-                           "status": "price-list",
-                           "source": f"AWS Price List API GetProducts {sel.query.service_code} sku {found.sku}, "
-                                     f"read {fetched_on}: {found.description}".rstrip(": ")}
-            continue
-        prices[key] = _kept_entry(key, template_doc["prices"][key], template.region, region, sel is not None)
+            prices[key] = entry
+        elif key in template.prices:
+            queried = selector_for(key) is not None or key in SAVINGS_PLAN_USAGE_TYPES
+            prices[key] = _kept_entry(key, template_doc["prices"][key], template.region, region, queried)
     doc = {
         "schema": 1, "region": region, "location": REGION_LOCATIONS[region], "currency": "USD",
         "date": fetched_on, "origin": "cache",
-        "source": f"AWS Price List API (boto3 pricing GetProducts), read {fetched_on}; prices the API did not "
-                  f"give are from the bundled {template.region} snapshot of {template.date}",
+        "source": f"AWS Price List API (boto3 pricing GetProducts) and Savings Plans API, read {fetched_on}; prices "
+                  f"the APIs did not give are from the bundled {template.region} snapshot of {template.date}",
         "hours_per_month": 730,
         "statuses": template_doc.get("statuses", {}),
         "rules": {**template_doc.get("rules", {}),
                   **({COPIED_REGION: f"not read from the Price List API for {region}: the bundled {template.region} "
                                      "value"} if template.region != region else {})},
-        "sources": template_doc.get("sources", {}), "source_dates": template_doc.get("source_dates", {}),
+        "sources": {**template_doc.get("sources", {}),
+                    PRICE_LIST_SOURCE: f"AWS Price List API GetProducts, read {fetched_on}",
+                    SAVINGS_PLANS_SOURCE: f"AWS Savings Plans API DescribeSavingsPlansOfferingRates, read {fetched_on}"},
+        "source_dates": {**template_doc.get("source_dates", {}), PRICE_LIST_SOURCE: fetched_on,
+                         SAVINGS_PLANS_SOURCE: fetched_on},
         "prices": dict(sorted(prices.items())),
     }
     return doc, fetched
+
+
+def _fetched_entry(key: str, template: PriceCatalog, products: Mapping[ProductQuery, list[Product]],
+                   rates: Sequence[SavingsPlanRate], region: str, fetched_on: str) -> Optional[dict]:
+    """The catalog entry of `key` as the APIs give it, or None when they do not."""
+    unit = template.prices[key].unit if key in template.prices else _commitment_unit(key)
+    if key in SAVINGS_PLAN_USAGE_TYPES:
+        rate = select_savings_plan_rate(key, rates, region)
+        if rate is None:
+            return None
+        return {"price": str(rate.rate.normalize()), "unit": unit, "status": "price-list",
+                "source": f"{SAVINGS_PLANS_SOURCE}: 1-year No Upfront Compute Savings Plan {rate.usage_type}"
+                          f" (offering {rate.offering_id}), read {fetched_on}"}
+    sel = selector_for(key)
+    found = select(sel, products.get(sel.query, []), region) if sel else None
+    price = selected_price(sel, found) if sel is not None and found is not None else None
+    if sel is None or found is None or price is None:
+        return None
+    description = found.reserved_description if sel.reserved else found.description
+    term = "1-year No Upfront reserved, " if sel.reserved else ""
+    return {"price": str((price * sel.scale).normalize()), "unit": unit, "status": "price-list",
+            "source": f"{PRICE_LIST_SOURCE}: GetProducts {sel.query.service_code} sku {found.sku}, {term}read "
+                      f"{fetched_on}: {description}".rstrip(": ")}
+
+
+def _commitment_unit(key: str) -> str:
+    return "node-hour" if key.startswith("elasticache.") else "instance-hour"
 
 
 def _kept_entry(key: str, raw: dict, template_region: str, region: str, queried: bool) -> dict:
