@@ -12,7 +12,7 @@ from chatops.cli.common import examples, json_option, profile_option
 from chatops.errors import ChatopsError
 
 FORMATS = ("table", "json", "markdown", "csv", "html")
-PRICINGS = ("on-demand", "commitment")
+PRICINGS = ("on-demand", "commitment")  # chatops.costing.components.PRICINGS, without importing costing here
 
 
 @click.command("cost-report", epilog=examples(

@@ -118,6 +118,7 @@ def _usage_options(func: Any) -> Any:
 @click.option("--write", "write_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="With --custom: save the profile as YAML (accepted by `chatops profiles validate`).")
 @click.option("--region", default="us-east-1", show_default=True, help="AWS region for the cost estimate.")
+# The choices of chatops.costing.components.PRICINGS (not imported here: plan loads costing only to price).
 @click.option("--pricing", type=click.Choice(("on-demand", "commitment")), default="on-demand", show_default=True,
               help="Cost at on-demand list prices, or at 1-year commitments shown beside on-demand.")
 @json_option

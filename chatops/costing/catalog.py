@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-import re
 from typing import Iterable, Mapping, Optional
 
 from chatops.errors import ChatopsError

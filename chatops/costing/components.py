@@ -76,10 +76,6 @@ class ResourceCost:
     def missing_prices(self) -> list[str]:
         return [c.price_key for c in self.components if c.price_missing]
 
-    @property
-    def complete(self) -> bool:
-        return not self.missing_prices
-
 
 #: The two ways to price an estimate: list prices, or 1-year commitments where the catalog prices them.
 PRICINGS = ("on-demand", "commitment")
