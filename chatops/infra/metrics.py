@@ -14,16 +14,11 @@ live in chatops.model.alarms (model/ may not import infra/); this module is the 
 from __future__ import annotations
 
 from chatops.model.alarms import ACTIVE_CONNECTIONS_METRIC, EVENT_LOOP_LAG_METRIC, STACK_DIMENSION
+# The scaling targets on these metrics are part of the autoscaling description (model/autoscaling.py).
+from chatops.model.autoscaling import CONNECTION_UTILISATION_TARGET, EVENT_LOOP_LAG_STATISTIC
 
 ACTIVE_CONNECTIONS = ACTIVE_CONNECTIONS_METRIC
 EVENT_LOOP_LAG_MS = EVENT_LOOP_LAG_METRIC
-
-#: Target tracking keeps the average connections per task at this share of max_connections_per_task,
-#: leaving headroom for a reconnect storm while new tasks start (Fargate takes about a minute).
-CONNECTION_UTILISATION_TARGET = 0.7
-
-#: The percentile the event-loop-lag step scaling watches.
-EVENT_LOOP_LAG_STATISTIC = "p95"
 
 __all__ = ["ACTIVE_CONNECTIONS", "EVENT_LOOP_LAG_MS", "STACK_DIMENSION", "CONNECTION_UTILISATION_TARGET",
            "EVENT_LOOP_LAG_STATISTIC", "dimensions"]

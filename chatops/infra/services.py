@@ -14,6 +14,7 @@ import pulumi
 import pulumi_aws as aws
 
 from chatops.infra import metrics
+from chatops.model import autoscaling
 from chatops.model.capacity_providers import capacity_provider_strategy
 from chatops.model.naming import Names
 from chatops.model.profile import Profile
@@ -22,22 +23,26 @@ from chatops.model.settings import DeploymentSettings, ImageRef
 SERVICES = ("api", "realtime", "workers")
 WEB_SERVICES = ("api", "realtime")
 SCALABLE_DIMENSION = "ecs:service:DesiredCount"
-SCALE_OUT_COOLDOWN = 60
-SCALE_IN_COOLDOWN = 300
+#: Policy metric kinds (chatops.model.autoscaling) that are Application Auto Scaling predefined metrics.
+PREDEFINED_METRICS = {"cpu_percent": "ECSServiceAverageCPUUtilization",
+                      "memory_percent": "ECSServiceAverageMemoryUtilization",
+                      "requests_per_target": "ALBRequestCountPerTarget"}
 #: ECS caps a container health check's start period at 300 s.
 MAX_HEALTH_START_PERIOD = 300
 
 
 # -- pure helpers (tested through the synthesized graph) --------------------------------------------
 
-def step_adjustments(threshold: float) -> list[dict[str, Any]]:
-    """Two contiguous steps relative to the alarm threshold: +1 task from the threshold up to twice it,
-    +2 tasks beyond. The first lower bound is 0 (the threshold), the last upper bound is open."""
-    return [
-        {"metric_interval_lower_bound": "0", "metric_interval_upper_bound": _bound(threshold),
-         "scaling_adjustment": 1},
-        {"metric_interval_lower_bound": _bound(threshold), "scaling_adjustment": 2},
-    ]
+def step_adjustments(steps: Sequence[autoscaling.StepAdjustment]) -> list[dict[str, Any]]:
+    """The provider's step adjustments (bounds relative to the alarm threshold; an open bound is omitted)."""
+    out = []
+    for step in steps:
+        adjustment: dict[str, Any] = {"metric_interval_lower_bound": _bound(step.lower_bound)}
+        if step.upper_bound is not None:
+            adjustment["metric_interval_upper_bound"] = _bound(step.upper_bound)
+        adjustment["scaling_adjustment"] = step.scaling_adjustment
+        out.append(adjustment)
+    return out
 
 
 def _bound(value: float) -> str:
@@ -246,97 +251,58 @@ class Services(pulumi.ComponentResource):
             # The autoscaler owns the running count after the first deployment.
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on, ignore_changes=["desiredCount"]))
 
-    # -- autoscaling ---------------------------------------------------------------------------------
+    # -- autoscaling: the policies of chatops.model.autoscaling, with their CloudWatch metrics ----------
 
     def _autoscaling(self) -> None:
-        targets = {s: self._scalable_target(s) for s in SERVICES}
-        api, realtime = self._profile.api, self._profile.realtime
-        for service in WEB_SERVICES:
-            spec = self._spec(service)
-            self._target_tracking(targets[service], f"{service}-cpu", spec.autoscaling.cpu_target_percent,
-                                  predefined="ECSServiceAverageCPUUtilization")
-            self._target_tracking(targets[service], f"{service}-memory", spec.autoscaling.memory_target_percent,
-                                  predefined="ECSServiceAverageMemoryUtilization")
-        label = pulumi.Output.concat(self._placement.alb_arn_suffix, "/", self._placement.target_groups["api"].arn_suffix)
-        self._target_tracking(targets["api"], "api-requests", api.requests_per_target,
-                              predefined="ALBRequestCountPerTarget", resource_label=label)
-        if realtime.scale_on_connections:
-            self._realtime_custom_metrics(targets["realtime"])
-        self._workers_queue_scaling(targets["workers"])
+        targets = {s: self._scalable_target(t) for s, t in autoscaling.scalable_targets(self._profile).items()}
+        for policy in autoscaling.scaling_policies(self._profile):
+            if isinstance(policy, autoscaling.TargetTracking):
+                self._target_tracking(targets[policy.service], policy)
+            else:
+                self._step_scale_out(targets[policy.service], policy)
 
-    def _scalable_target(self, service: str) -> aws.appautoscaling.Target:
-        scaling = self._spec(service).autoscaling
+    def _scalable_target(self, target: autoscaling.ScalableTarget) -> aws.appautoscaling.Target:
         return aws.appautoscaling.Target(
-            service, service_namespace="ecs", scalable_dimension=SCALABLE_DIMENSION,
+            target.service, service_namespace="ecs", scalable_dimension=SCALABLE_DIMENSION,
             resource_id=pulumi.Output.concat("service/", self._placement.cluster_name, "/",
-                                             self._service_name(service)),
-            min_capacity=scaling.min_count, max_capacity=scaling.max_count,
+                                             self._service_name(target.service)),
+            min_capacity=target.min_capacity, max_capacity=target.max_capacity,
             opts=pulumi.ResourceOptions(parent=self))
 
     def _service_name(self, service: str) -> pulumi.Output[str]:
         return self.service_names[service]
 
-    def _target_tracking(self, target: aws.appautoscaling.Target, component: str, value: float, *,
-                         predefined: Optional[str] = None, resource_label: Optional[pulumi.Input[str]] = None,
-                         customized: Optional[dict[str, Any]] = None) -> aws.appautoscaling.Policy:
-        config: dict[str, Any] = {"target_value": value, "scale_in_cooldown": SCALE_IN_COOLDOWN,
-                                  "scale_out_cooldown": SCALE_OUT_COOLDOWN, "disable_scale_in": False}
-        if predefined:
-            config["predefined_metric_specification"] = {"predefined_metric_type": predefined,
-                                                         "resource_label": resource_label}
-        else:
-            config["customized_metric_specification"] = customized
+    def _target_tracking(self, target: aws.appautoscaling.Target,
+                         policy: autoscaling.TargetTracking) -> aws.appautoscaling.Policy:
+        config: dict[str, Any] = {"target_value": policy.target_value,
+                                  "scale_in_cooldown": policy.scale_in_cooldown_seconds,
+                                  "scale_out_cooldown": policy.scale_out_cooldown_seconds,
+                                  "disable_scale_in": policy.disable_scale_in,
+                                  **self._tracking_metric_specification(policy.metric)}
         return aws.appautoscaling.Policy(
-            component, name=self._names.of("alarm", component), policy_type="TargetTrackingScaling",
+            policy.name, name=self._names.of("alarm", policy.name), policy_type="TargetTrackingScaling",
             service_namespace=target.service_namespace, resource_id=target.resource_id,
             scalable_dimension=target.scalable_dimension, target_tracking_scaling_policy_configuration=config,
             opts=pulumi.ResourceOptions(parent=self))
 
-    def _step_scale_out(self, target: aws.appautoscaling.Target, component: str, threshold: float,
-                        aggregation: str, alarm: dict[str, Any]) -> None:
-        """A step scale-out policy and the alarm that triggers it (scale-in is left to target tracking)."""
-        policy = aws.appautoscaling.Policy(
-            component, name=self._names.of("alarm", component), policy_type="StepScaling",
-            service_namespace=target.service_namespace, resource_id=target.resource_id,
-            scalable_dimension=target.scalable_dimension,
-            step_scaling_policy_configuration={
-                "adjustment_type": "ChangeInCapacity", "cooldown": SCALE_OUT_COOLDOWN * 2,
-                "metric_aggregation_type": aggregation, "step_adjustments": step_adjustments(threshold)},
-            opts=pulumi.ResourceOptions(parent=self))
-        aws.cloudwatch.MetricAlarm(
-            component, name=self._names.of("alarm", component), threshold=threshold,
-            comparison_operator="GreaterThanOrEqualToThreshold", treat_missing_data="notBreaching",
-            alarm_description=f"scale out: {component}", actions_enabled=True, alarm_actions=[policy.arn],
-            **alarm, opts=pulumi.ResourceOptions(parent=self))
-
-    def _realtime_custom_metrics(self, target: aws.appautoscaling.Target) -> None:
-        realtime = self._profile.realtime
-        namespace = self._profile.observability.metrics_namespace
-        dims = [{"name": k, "value": v} for k, v in metrics.dimensions(self._names.prefix).items()]
-        # Every task publishes the same metric and dimension: Average is the mean per task. No `unit`
-        # filter: CloudWatch would then ignore datapoints an app publishes without that exact unit.
-        self._target_tracking(target, "realtime-connections",
-                              round(realtime.max_connections_per_task * metrics.CONNECTION_UTILISATION_TARGET),
-                              customized={"metric_name": metrics.ACTIVE_CONNECTIONS, "namespace": namespace,
-                                          "dimensions": dims, "statistic": "Average"})
-        self._step_scale_out(target, "realtime-lag", realtime.scale_on_event_loop_lag_ms, "Maximum", alarm={
-            "namespace": namespace, "metric_name": metrics.EVENT_LOOP_LAG_MS,
-            "dimensions": metrics.dimensions(self._names.prefix),
-            "extended_statistic": metrics.EVENT_LOOP_LAG_STATISTIC,
-            "period": 60, "evaluation_periods": 3, "datapoints_to_alarm": 3})
-
-    def _workers_queue_scaling(self, target: aws.appautoscaling.Target) -> None:
-        workers = self._profile.workers
-        queues = self._placement.queue_names
-
-        def queue_metric(query_id: str, queue: str, metric_name: str, stat: str) -> dict[str, Any]:
-            return {"id": query_id, "return_data": False, "metric": {
-                "namespace": "AWS/SQS", "metric_name": metric_name, "period": 60, "stat": stat,
-                "dimensions": {"QueueName": queues[queue]}}}
-
-        if self._profile.compute.container_insights:
-            # Backlog per running task, the metric AWS recommends for queue workers.
-            self._target_tracking(target, "workers-backlog", workers.scale_on_queue_depth, customized={"metrics": [
+    def _tracking_metric_specification(self, metric: autoscaling.Metric) -> dict[str, Any]:
+        if metric in PREDEFINED_METRICS:
+            label = None
+            if metric == "requests_per_target":
+                label = pulumi.Output.concat(self._placement.alb_arn_suffix, "/",
+                                             self._placement.target_groups["api"].arn_suffix)
+            return {"predefined_metric_specification": {"predefined_metric_type": PREDEFINED_METRICS[metric],
+                                                        "resource_label": label}}
+        if metric == "connections_per_task":
+            # Every task publishes the same metric and dimension: Average is the mean per task. No `unit`
+            # filter: CloudWatch would then ignore datapoints an app publishes without that exact unit.
+            dims = [{"name": k, "value": v} for k, v in metrics.dimensions(self._names.prefix).items()]
+            return {"customized_metric_specification": {
+                "metric_name": metrics.ACTIVE_CONNECTIONS, "namespace": self._profile.observability.metrics_namespace,
+                "dimensions": dims, "statistic": "Average"}}
+        if metric == "backlog_per_task":
+            queues = self._placement.queue_names
+            return {"customized_metric_specification": {"metrics": [
                 self._tracking_metric("push", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Sum",
                                       {"QueueName": queues["push"]}),
                 self._tracking_metric("offline", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Sum",
@@ -345,21 +311,52 @@ class Services(pulumi.ComponentResource):
                                       {"ClusterName": self._placement.cluster_name,
                                        "ServiceName": self.service_names["workers"]}),
                 {"id": "backlog", "label": "visible messages per running worker", "return_data": True,
-                 "expression": "(push + offline) / IF(tasks < 1, 1, tasks)"}]})
-        else:
-            # Without Container Insights there is no running-task metric: scale out on the total backlog.
-            self._step_scale_out(target, "workers-backlog", workers.scale_on_queue_depth * workers.autoscaling.min_count,
-                                 "Maximum", alarm={"evaluation_periods": 2, "datapoints_to_alarm": 2, "metric_queries": [
-                                     queue_metric("push", "push", "ApproximateNumberOfMessagesVisible", "Sum"),
-                                     queue_metric("offline", "offline", "ApproximateNumberOfMessagesVisible", "Sum"),
-                                     {"id": "backlog", "expression": "push + offline", "label": "visible messages",
-                                      "return_data": True}]})
-        self._step_scale_out(target, "workers-age", workers.scale_on_oldest_message_age_seconds, "Maximum", alarm={
-            "evaluation_periods": 2, "datapoints_to_alarm": 2, "metric_queries": [
-                queue_metric("push", "push", "ApproximateAgeOfOldestMessage", "Maximum"),
-                queue_metric("offline", "offline", "ApproximateAgeOfOldestMessage", "Maximum"),
+                 "expression": "(push + offline) / IF(tasks < 1, 1, tasks)"}]}}
+        raise ValueError(f"no target-tracking metric for {metric!r}")
+
+    def _step_scale_out(self, target: aws.appautoscaling.Target, policy: autoscaling.StepScaling) -> None:
+        """A step scale-out policy and the alarm that triggers it (scale-in is left to target tracking)."""
+        scaling_policy = aws.appautoscaling.Policy(
+            policy.name, name=self._names.of("alarm", policy.name), policy_type="StepScaling",
+            service_namespace=target.service_namespace, resource_id=target.resource_id,
+            scalable_dimension=target.scalable_dimension,
+            step_scaling_policy_configuration={
+                "adjustment_type": policy.adjustment_type, "cooldown": policy.cooldown_seconds,
+                "metric_aggregation_type": policy.metric_aggregation_type,
+                "step_adjustments": step_adjustments(policy.steps)},
+            opts=pulumi.ResourceOptions(parent=self))
+        aws.cloudwatch.MetricAlarm(
+            policy.name, name=self._names.of("alarm", policy.name), threshold=policy.threshold,
+            comparison_operator=policy.comparison, treat_missing_data=policy.treat_missing_data,
+            alarm_description=f"scale out: {policy.name}", actions_enabled=True, alarm_actions=[scaling_policy.arn],
+            evaluation_periods=policy.evaluation_periods, datapoints_to_alarm=policy.datapoints_to_alarm,
+            **self._step_alarm_metric(policy), opts=pulumi.ResourceOptions(parent=self))
+
+    def _step_alarm_metric(self, policy: autoscaling.StepScaling) -> dict[str, Any]:
+        """The CloudWatch metric (or metric math) a step policy's alarm watches."""
+        if policy.metric == "event_loop_lag_ms":
+            return {"namespace": self._profile.observability.metrics_namespace,
+                    "metric_name": metrics.EVENT_LOOP_LAG_MS, "dimensions": metrics.dimensions(self._names.prefix),
+                    "extended_statistic": metrics.EVENT_LOOP_LAG_STATISTIC, "period": policy.period_seconds}
+        queues = self._placement.queue_names
+
+        def queue_metric(queue: str, metric_name: str, stat: str) -> dict[str, Any]:
+            return {"id": queue, "return_data": False, "metric": {
+                "namespace": "AWS/SQS", "metric_name": metric_name, "period": policy.period_seconds, "stat": stat,
+                "dimensions": {"QueueName": queues[queue]}}}
+
+        if policy.metric == "visible_messages":
+            return {"metric_queries": [
+                queue_metric("push", "ApproximateNumberOfMessagesVisible", "Sum"),
+                queue_metric("offline", "ApproximateNumberOfMessagesVisible", "Sum"),
+                {"id": "backlog", "expression": "push + offline", "label": "visible messages", "return_data": True}]}
+        if policy.metric == "oldest_message_age_seconds":
+            return {"metric_queries": [
+                queue_metric("push", "ApproximateAgeOfOldestMessage", "Maximum"),
+                queue_metric("offline", "ApproximateAgeOfOldestMessage", "Maximum"),
                 {"id": "oldest", "expression": "MAX([push, offline])", "label": "oldest message age (s)",
-                 "return_data": True}]})
+                 "return_data": True}]}
+        raise ValueError(f"no step-scaling alarm metric for {policy.metric!r}")
 
     @staticmethod
     def _tracking_metric(query_id: str, namespace: str, metric_name: str, stat: str,

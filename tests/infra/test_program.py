@@ -330,6 +330,37 @@ def test_scaling_policies_per_service(graphs, tier):
         assert targets[service]["resourceId"] == f"service/chat-prod-cluster/chat-prod-{service}"
 
 
+@tiers
+def test_policies_are_the_shared_description(graphs, tier):
+    """The simulator reads chatops.model.autoscaling: every target, cooldown, alarm window and step the
+    program creates must be the one described there."""
+    from chatops.model import autoscaling
+
+    s, p = graphs[tier], load_profile(tier)
+    policies = _policies(s)
+    alarms = {r["urn"].rsplit("::", 1)[1]: r["inputs"] for r in of_type(s, "aws:cloudwatch/metricAlarm:MetricAlarm")}
+    described = autoscaling.scaling_policies(p)
+    assert sorted(policies) == sorted(d.name for d in described)
+    for d in described:
+        created = policies[d.name]
+        if isinstance(d, autoscaling.TargetTracking):
+            config = created["targetTrackingScalingPolicyConfiguration"]
+            assert (config["targetValue"], config["scaleOutCooldown"], config["scaleInCooldown"],
+                    config["disableScaleIn"]) == (d.target_value, d.scale_out_cooldown_seconds,
+                                                  d.scale_in_cooldown_seconds, d.disable_scale_in), d.name
+        else:
+            config = created["stepScalingPolicyConfiguration"]
+            assert config["cooldown"] == d.cooldown_seconds and config["metricAggregationType"] == "Maximum"
+            steps = [(float(x["metricIntervalLowerBound"]), float(x["metricIntervalUpperBound"])
+                      if "metricIntervalUpperBound" in x else None, x["scalingAdjustment"])
+                     for x in config["stepAdjustments"]]
+            assert steps == [(a.lower_bound, a.upper_bound, a.scaling_adjustment) for a in d.steps], d.name
+            alarm = alarms[d.name]
+            assert (alarm["threshold"], alarm["evaluationPeriods"], alarm["datapointsToAlarm"],
+                    alarm["comparisonOperator"]) == (d.threshold, d.evaluation_periods, d.datapoints_to_alarm,
+                                                     d.comparison), d.name
+
+
 # -- IAM -----------------------------------------------------------------------------------------------
 
 @tiers
