@@ -66,17 +66,40 @@ def usable_vcpu(cpu_units: int) -> float:
     return min(cpu_units / 1024, f.NODE_USABLE_VCPU)
 
 
+def connections_by_cpu(cpu_units: int) -> float:
+    """Sockets the event loop of a task of `cpu_units` carries at full load."""
+    return usable_vcpu(cpu_units) * f.CONNECTIONS_PER_VCPU
+
+
+def connections_by_memory(memory_mb: int) -> float:
+    """Sockets that fit in `memory_mb` next to the Node process itself."""
+    return max(0, memory_mb - f.NODE_BASELINE_MB) * 1024 / f.SOCKET_MEMORY_KB
+
+
+def node_task_memory_mb(sockets: float) -> float:
+    """Memory a Node.js task uses holding `sockets` connections (the process alone with none)."""
+    return f.NODE_BASELINE_MB + sockets * f.SOCKET_MEMORY_KB / 1024
+
+
 def task_connection_limit(cpu_units: int, memory_mb: int) -> int:
     """Sockets a realtime task of this size holds, by CPU and by memory (whichever binds first)."""
-    by_cpu = usable_vcpu(cpu_units) * f.CONNECTIONS_PER_VCPU
-    by_memory = max(0, memory_mb - f.NODE_BASELINE_MB) * 1024 / f.SOCKET_MEMORY_KB
-    return int(min(by_cpu, by_memory))
+    return int(min(connections_by_cpu(cpu_units), connections_by_memory(memory_mb)))
 
 
 def realtime_connections_per_task(profile: Profile) -> int:
     """What one realtime task carries: its size's limit, capped by the profile's max_connections_per_task."""
     rt = profile.realtime
     return min(rt.max_connections_per_task, task_connection_limit(rt.cpu_units, rt.memory_mb))
+
+
+def api_requests_per_task(profile: Profile) -> float:
+    """Requests/s one API task serves."""
+    return usable_vcpu(profile.api.cpu_units) * f.API_REQUESTS_PER_VCPU
+
+
+def worker_jobs_per_task(profile: Profile) -> float:
+    """SQS jobs/s one worker task completes."""
+    return usable_vcpu(profile.workers.cpu_units) * f.WORKER_JOBS_PER_VCPU
 
 
 def rds_max_connections(instance_class: str) -> int:
@@ -150,13 +173,13 @@ def _realtime(p: Profile, d: DemandEstimate) -> Dimension:
 def _api(p: Profile, d: DemandEstimate) -> Dimension:
     api = p.api
     return _scaled("api_requests_per_second", "API requests/s", "req/s", d.peak_api_requests_per_second,
-                   api.desired_count, api.autoscaling.max_count, usable_vcpu(api.cpu_units) * f.API_REQUESTS_PER_VCPU)
+                   api.desired_count, api.autoscaling.max_count, api_requests_per_task(p))
 
 
 def _workers(p: Profile, d: DemandEstimate) -> Dimension:
     w = p.workers
     return _scaled("worker_jobs_per_second", "Worker jobs/s", "jobs/s", d.peak_worker_jobs_per_second,
-                   w.desired_count, w.autoscaling.max_count, usable_vcpu(w.cpu_units) * f.WORKER_JOBS_PER_VCPU)
+                   w.desired_count, w.autoscaling.max_count, worker_jobs_per_task(p))
 
 
 def _task_count(p: Profile, at_max: bool) -> int:
