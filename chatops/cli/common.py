@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Optional, TypeVar
 
 import click
 
@@ -24,3 +26,28 @@ def profile_option(required: bool = True, default: str | None = None) -> Callabl
     extra = {} if default is None else {"default": default}  # an explicit default=None defeats required
     return click.option("--profile", "-p", "profile_ref", required=required and default is None, metavar="TIER|FILE",
                         help="A built-in tier (e.g. 50k-dau or 50k) or a profile file path.", **extra)
+
+
+@dataclass(frozen=True)
+class StackChoice:
+    """One stack of chatops.yaml, as the commands that read it need it."""
+
+    project: str
+    stack: str
+    region: str
+    profile_ref: str  # a tier name, or a profile path usable from the working directory
+
+
+def stack_choice(stack: Optional[str], config_path: Optional[Path]) -> StackChoice:
+    """The stack `stack` (or the only one) of chatops.yaml (--config, CHATOPS_CONFIG or ./chatops.yaml)."""
+    from chatops.model.config_file import load_config, select_stack
+    from chatops.model.loading import resolve_tier_name
+
+    config, path = load_config(str(config_path) if config_path else None)
+    name = select_stack(config, stack, path)
+    entry = config.stacks[name]
+    ref = entry.profile
+    # A profile path in chatops.yaml is relative to the file, not to the working directory.
+    if resolve_tier_name(ref) is None and not Path(ref).is_absolute():
+        ref = str(path.parent / ref)
+    return StackChoice(config.project, name, entry.region, ref)

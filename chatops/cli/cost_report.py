@@ -8,7 +8,7 @@ from typing import Optional
 
 import click
 
-from chatops.cli.common import examples, json_option, profile_option
+from chatops.cli.common import examples, json_option, profile_option, stack_choice
 from chatops.errors import ChatopsError
 
 FORMATS = ("table", "json", "markdown", "csv", "html")
@@ -43,6 +43,9 @@ PRICINGS = ("on-demand", "commitment")  # chatops.costing.components.PRICINGS, w
 @json_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file instead of stdout.")
+@click.option("--simulate", "simulated", is_flag=True,
+              help="Also the month's Fargate cost simulated through the autoscaling policies (a month of the "
+                   "evening traffic shape; `chatops simulate` for other traffic). Table and JSON formats.")
 @click.option("--actual", is_flag=True, help="Actual spend of a deployed stack from Cost Explorer.")
 @click.option("--stack", help="A stack of chatops.yaml: estimate its profile in its region (or, with --actual, "
               "its real spend).")
@@ -54,7 +57,7 @@ PRICINGS = ("on-demand", "commitment")  # chatops.costing.components.PRICINGS, w
 def cost_report(profile_ref: Optional[str], region: Optional[str], dau: Optional[int], messages_per_user: Optional[float],
                 api_requests_per_user: Optional[float], fanout: Optional[float], peak_concurrency: Optional[float],
                 all_tiers: bool, compare: Optional[tuple[str, str]], pricing: str, fmt: str, as_json: bool,
-                output: Optional[Path],
+                output: Optional[Path], simulated: bool,
                 actual: bool, stack: Optional[str], config_path: Optional[Path], aws_profile: Optional[str],
                 endpoint_url: Optional[str]) -> None:
     """Monthly cost per resource and cost component: fixed (what is provisioned) and usage-based
@@ -84,6 +87,10 @@ def cost_report(profile_ref: Optional[str], region: Optional[str], dau: Optional
         profile_ref, stack_region = _stack_profile(stack, config_path)
         region = region or stack_region
     region = region or "us-east-1"
+    if simulated and (all_tiers or compare or fmt not in ("table", "json")):
+        raise click.UsageError("--simulate works with one profile (--profile or --stack) and --format table or json")
+    if simulated and pricing != "on-demand":
+        raise click.UsageError("--simulate prices the simulated month on-demand; drop --pricing commitment")
     if all_tiers and (dau is not None or usage):
         raise click.UsageError("--all prices each tier at its own design DAU; drop --dau and the usage options")
 
@@ -93,22 +100,13 @@ def cost_report(profile_ref: Optional[str], region: Optional[str], dau: Optional
         _report_compare(compare, region, dau, usage, fmt, output, pricing)
     else:
         assert profile_ref is not None
-        _report_one(profile_ref, region, dau, usage, fmt, output, pricing)
+        _report_one(profile_ref, region, dau, usage, fmt, output, pricing, simulated)
 
 
 def _stack_profile(stack: str, config_path: Optional[Path]) -> tuple[str, str]:
     """The profile reference and region of a stack in chatops.yaml."""
-    from chatops.model.config_file import load_config, select_stack
-
-    config, path = load_config(str(config_path) if config_path else None)
-    entry = config.stacks[select_stack(config, stack, path)]
-    ref = entry.profile
-    # A profile path in chatops.yaml is relative to the file, not to the working directory.
-    from chatops.model.loading import resolve_tier_name
-
-    if resolve_tier_name(ref) is None and not Path(ref).is_absolute():
-        ref = str(path.parent / ref)
-    return ref, entry.region
+    choice = stack_choice(stack, config_path)
+    return choice.profile_ref, choice.region
 
 
 def _demand(profile, dau: Optional[int], usage: dict):
@@ -120,19 +118,38 @@ def _demand(profile, dau: Optional[int], usage: dict):
 
 
 def _report_one(ref: str, region: str, dau: Optional[int], usage: dict, fmt: str, output: Optional[Path],
-                pricing: str) -> None:
+                pricing: str, simulated: bool = False) -> None:
     from chatops.costing import report, report_html
     from chatops.costing.estimate import estimate_cost
     from chatops.model.loading import load_profile
 
     profile = load_profile(ref)
-    estimate = estimate_cost(profile, region, _demand(profile, dau, usage), pricing=pricing)
+    demand = _demand(profile, dau, usage)
+    estimate = estimate_cost(profile, region, demand, pricing=pricing)
+    sim = None
+    if simulated:
+        from chatops.cli.simulate import simulated_month
+
+        sim = simulated_month(profile, demand, region)
     if fmt == "table":
         from chatops.ui.cost import render_cost_table
 
-        _rich(lambda c: render_cost_table(c, estimate), output)
+        def draw(console):
+            render_cost_table(console, estimate)
+            if sim is not None:
+                from chatops.ui.simulate import render_fargate_line
+
+                render_fargate_line(console, sim.costs, sim.traffic.name, sim.stack.minutes)
+
+        _rich(draw, output)
     elif fmt == "json":
-        _json(estimate.to_json(), output)
+        data = estimate.to_json()
+        if sim is not None:
+            from chatops.simulate.report import fargate_json
+
+            data["simulated_fargate"] = {**fargate_json(sim.costs), "traffic": sim.traffic.name,
+                                         "days": sim.stack.minutes // 1440}
+        _json(data, output)
     else:
         _text({"markdown": report.markdown_estimate, "csv": report.csv_estimate,
                "html": lambda e: report_html.html_report([e])}[fmt](estimate), output)

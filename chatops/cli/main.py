@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "plan": ("chatops.cli.plan", "plan", "From daily users to a tier, its capacity headroom and its cost."),
     "profiles": ("chatops.cli.profiles", "profiles", "List, show, diff and validate scale-tier profiles."),
     "cost-report": ("chatops.cli.cost_report", "cost_report", "Monthly cost per resource, tier comparison, actual spend."),
+    "simulate": ("chatops.cli.simulate", "simulate", "A day or a month of traffic through the autoscaling policies."),
     "prices": ("chatops.cli.prices", "prices", "Show or refresh the AWS price catalog used for estimates."),
     "synth": ("chatops.cli.synth", "synth", "Every resource `up` would create, offline, as JSON."),
     "preview": ("chatops.cli.preview", "preview", "What `up` would change (or --offline: the resource tree with costs)."),
