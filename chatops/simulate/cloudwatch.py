@@ -19,22 +19,6 @@ COMPARISONS: dict[str, Callable[[float, float], bool]] = {
 }
 
 
-class AlarmWindow:
-    """The last `periods` breach flags as bits of an int; ALARM when enough of them are set."""
-
-    __slots__ = ("datapoints", "full", "mask")
-
-    def __init__(self, periods: int, datapoints: int):
-        self.datapoints = datapoints
-        self.full = (1 << periods) - 1
-        self.mask = 0
-
-    def push(self, breaching: bool) -> bool:
-        """Add the newest datapoint; True when the alarm is in ALARM after it."""
-        self.mask = ((self.mask << 1) | breaching) & self.full
-        return self.mask.bit_count() >= self.datapoints
-
-
 @dataclass(frozen=True)
 class Episodes:
     """When an alarm was in ALARM: minutes in total, how many separate times, and the first minute."""
@@ -49,8 +33,11 @@ def alarm_states(values: Sequence[Optional[float]], threshold: float, comparison
     """ALARM (True) or not after each one-minute datapoint of `values` (None = missing)."""
     breaches = COMPARISONS[comparison]
     missing_breaches = treat_missing_data == "breaching"
-    window = AlarmWindow(evaluation_periods, datapoints_to_alarm)
-    return [window.push(missing_breaches if v is None else breaches(v, threshold)) for v in values]
+    full, mask, states = (1 << evaluation_periods) - 1, 0, []
+    for value in values:  # the last N breach flags as the bits of an int
+        mask = ((mask << 1) | (missing_breaches if value is None else breaches(value, threshold))) & full
+        states.append(mask.bit_count() >= datapoints_to_alarm)
+    return states
 
 
 def episodes(states: Sequence[bool]) -> Episodes:
