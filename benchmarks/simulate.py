@@ -1,0 +1,74 @@
+"""Wall time of a 30-day, per-minute simulation of the three services, next to `chatops plan`'s.
+
+The target (issue 15) is under one second for the simulation itself: 3 services x 43,200 minutes through
+their scaling policies, alarms and task lifecycle. Also printed: the whole `chatops simulate` command for
+30 days (imports, prices, rendering the JSON) and `chatops plan --dau 50000 --json`, each the median of
+alternating runs. Informational: it never fails on timing (tests do not assert timings either).
+
+    python benchmarks/simulate.py [--runs 7] [--profile 50k-dau] [--days 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+
+TARGET_SECONDS = 1.0
+
+
+def _simulation_seconds(profile_name: str, days: int) -> tuple[float, float, int]:
+    """(wall, CPU) seconds of one simulate() call, and its scaling events."""
+    from chatops.model.demand import UsageAssumptions
+    from chatops.model.loading import load_profile
+    from chatops.simulate.demand import shaped
+    from chatops.simulate.scenario import simulate
+    from chatops.simulate.traffic import shape_multipliers
+    from chatops.sizing.demand import estimate_demand
+
+    profile = load_profile(profile_name)
+    estimate = estimate_demand(UsageAssumptions(dau=profile.design.dau))
+    demand = shaped(estimate, shape_multipliers("evening", estimate.usage.peak_factor, days))
+    wall, cpu = time.perf_counter(), time.process_time()
+    stack = simulate(profile, demand)
+    return time.perf_counter() - wall, time.process_time() - cpu, sum(len(r.events) for r in stack.runs.values())
+
+
+def _command_seconds(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs of each measurement (default 7)")
+    parser.add_argument("--profile", default="50k-dau", help="tier to simulate (default 50k-dau)")
+    parser.add_argument("--days", type=int, default=30, help="days to simulate (default 30)")
+    args = parser.parse_args()
+    simulate_cli = [sys.executable, "-m", "chatops", "simulate", "--profile", args.profile, "--days", str(args.days),
+                    "--json", "--no-series"]
+    plan_cli = [sys.executable, "-m", "chatops", "plan", "--dau", "50000", "--json"]
+    _simulation_seconds(args.profile, 1), _command_seconds(plan_cli)  # warm imports, .pyc files and caches
+    sims, cpus, simulate_cmd, plan_cmd, events = [], [], [], [], 0
+    for _ in range(args.runs):
+        wall, cpu, events = _simulation_seconds(args.profile, args.days)
+        sims.append(wall)
+        cpus.append(cpu)
+        simulate_cmd.append(_command_seconds(simulate_cli))
+        plan_cmd.append(_command_seconds(plan_cli))
+    sim = statistics.median(sims)
+    minutes = args.days * 1440
+    print(f"simulation: {args.profile}, {args.days} days x 3 services = {3 * minutes:,} service-minutes, "
+          f"{events} scaling events")
+    print(f"  simulate()                              median {sim * 1000:8.1f} ms wall, "
+          f"{statistics.median(cpus) * 1000:.1f} ms CPU over {args.runs} runs "
+          f"({'within' if sim < TARGET_SECONDS else 'OVER'} the {TARGET_SECONDS:g} s target)")
+    print(f"  chatops simulate --days {args.days} --json     median {statistics.median(simulate_cmd) * 1000:8.1f} ms")
+    print(f"  chatops plan --dau 50000 --json         median {statistics.median(plan_cmd) * 1000:8.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
