@@ -120,7 +120,7 @@ def simulate(profile_ref: Optional[str], stack: Optional[str], config_path: Opti
                     names or default_names(profile), recommend)
     click.echo(f"Simulating {days} day(s) ({days * 1440:,} minutes) of {profile.name} at {estimate.dau:,} DAU ...",
                err=True)
-    report = run(inputs, load_catalog(region), region)
+    report = run(inputs, load_catalog(region), region, progress=lambda line: click.echo(line, err=True))
 
     if chart is not None:
         _write_chart(report, chart)

@@ -121,9 +121,10 @@ def step_adjustment(steps: Sequence[StepAdjustment], breach: float) -> int:
 
 
 def run_service(model: AnyLoad, demand: Sequence[float], policies: Sequence[Policy], target: ScalableTarget,
-                initial_count: int, times: TaskTimes,
-                scale_in_threshold: float = DEFAULT_SCALE_IN_THRESHOLD) -> ServiceRun:
+                initial_count: int, times: TaskTimes, scale_in_threshold: float = DEFAULT_SCALE_IN_THRESHOLD,
+                stop_when_saturated: bool = False) -> ServiceRun:
     """Simulate one service over `demand` (one value per minute), starting with `initial_count` tasks serving.
+    With `stop_when_saturated` the run ends at its first saturated minute (a yes/no answer, for searches).
 
     The loop is written for speed (a month is 43,200 minutes per service): no calls per alarm, alarm states
     logged only when they change, per-minute rows transposed into series once at the end.
@@ -167,6 +168,8 @@ def run_service(model: AnyLoad, demand: Sequence[float], policies: Sequence[Poli
         observation = observe(load, serving)
         observations.append(observation)
         counts.append((desired, serving))
+        if stop_when_saturated and observation[2]:
+            break
 
         now = (minute + 1) * SECONDS_PER_MINUTE
         base = out_base if now < out_until else desired

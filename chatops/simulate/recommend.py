@@ -107,17 +107,23 @@ def apply(profile: Profile, changes: tuple[Change, ...]) -> Profile:
     return profile
 
 
-def recommend(baseline: StackRun, demand: ServiceDemand, pricer: Pricer) -> Recommendations:
-    """Advice for every saturated service of `baseline`, and the stack re-run with the best of each."""
-    advice = tuple(_advise(baseline, service, demand.of(service), pricer)
-                   for service, run in baseline.runs.items() if run.saturated_minutes)
+def recommend(baseline: StackRun, demand: ServiceDemand, pricer: Pricer,
+              progress: Callable[[str], None] = lambda message: None) -> Recommendations:
+    """Advice for every saturated service of `baseline`, and the stack re-run with the best of each.
+    `progress` hears one line per service searched (searches re-run the service many times)."""
+    advice = []
+    for service, run in baseline.runs.items():
+        if run.saturated_minutes:
+            progress(f"Searching the cheapest changes that remove {service}'s {run.saturated_minutes} saturated "
+                     "minute(s) ...")
+            advice.append(_advise(baseline, service, demand.of(service), pricer))
     best = [a.best for a in advice if a.best is not None]
     if not best:
-        return Recommendations(advice, None)
+        return Recommendations(tuple(advice), None)
     improved = baseline.profile
     for option in best:
         improved = apply(improved, option.changes)
-    return Recommendations(advice, simulate(improved, demand, baseline.timing, baseline.names))
+    return Recommendations(tuple(advice), simulate(improved, demand, baseline.timing, baseline.names))
 
 
 class _Search:
@@ -130,20 +136,22 @@ class _Search:
         self.runs: dict[tuple[Change, ...], Optional[ServiceRun]] = {}
 
     def run(self, changes: tuple[Change, ...]) -> Optional[ServiceRun]:
-        """The service re-run with `changes`; None when the changed profile breaks a profile rule."""
+        """The service re-run with `changes`, to its end when it never saturates and to its first saturated
+        minute otherwise; None when the changed profile breaks a profile rule."""
         if changes not in self.runs:
             candidate = apply(self.profile, changes)
             self.runs[changes] = (None if rule_violations(candidate) else
-                                  simulate_service(candidate, self.service, self.demand, self.timing))
+                                  simulate_service(candidate, self.service, self.demand, self.timing,
+                                                   stop_when_saturated=True))
         return self.runs[changes]
 
     def free(self, changes: tuple[Change, ...]) -> bool:
         run = self.run(changes)
-        return run is not None and run.saturated_minutes == 0
+        return run is not None and run.saturated_minutes == 0 and run.minutes == len(self.demand)
 
     def option(self, knob: str, changes: tuple[Change, ...]) -> Option:
         run = self.run(changes)
-        assert run is not None and run.saturated_minutes == 0
+        assert run is not None and self.free(changes)  # a complete run: every minute simulated, none saturated
         monthly = service_cost(self.pricer, apply(self.profile, changes), run).simulated_monthly
         return Option(self.service, knob, changes, run.saturated_minutes, run.peak_tasks, run.task_hours, monthly,
                       monthly - self.baseline_cost)

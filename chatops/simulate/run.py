@@ -7,7 +7,7 @@ catalog, everything here is pure.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 from chatops.costing.catalog import PriceCatalog
 from chatops.costing.components import Pricer
@@ -47,11 +47,12 @@ def service_demand_of(inputs: Inputs) -> service_demand.ServiceDemand:
     return base.scaled(spike_multipliers(inputs.spikes, minutes)) if inputs.spikes else base
 
 
-def run(inputs: Inputs, catalog: PriceCatalog, region: str) -> SimulationReport:
+def run(inputs: Inputs, catalog: PriceCatalog, region: str,
+        progress: Callable[[str], None] = lambda message: None) -> SimulationReport:
     demand = service_demand_of(inputs)
     stack = simulate(inputs.profile, demand, inputs.timing, inputs.names)
     costs = fargate_costs(inputs.profile, stack.runs, catalog)
-    advice = recommend(stack, demand, Pricer(catalog)) if inputs.recommend and stack.saturated else None
+    advice = recommend(stack, demand, Pricer(catalog), progress) if inputs.recommend and stack.saturated else None
     return SimulationReport(stack, inputs.demand, _source(inputs), region, costs, advice)
 
 

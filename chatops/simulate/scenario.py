@@ -87,11 +87,12 @@ class StackRun:
         return any(r.saturated_minutes for r in self.runs.values())
 
 
-def simulate_service(profile: Profile, service: str, demand: list[float], timing: Timing) -> ServiceRun:
+def simulate_service(profile: Profile, service: str, demand: list[float], timing: Timing,
+                     stop_when_saturated: bool = False) -> ServiceRun:
     policies = [p for p in autoscaling.scaling_policies(profile) if p.service == service]
     target = autoscaling.scalable_targets(profile)[service]
     return run_service(load_model(profile, service), demand, policies, target, getattr(profile, service).desired_count,
-                       task_times(profile, service, timing), timing.scale_in_threshold)
+                       task_times(profile, service, timing), timing.scale_in_threshold, stop_when_saturated)
 
 
 def simulate(profile: Profile, demand: ServiceDemand, timing: Timing = Timing(),
