@@ -149,7 +149,9 @@ def plan(dau: Optional[int], usage_file: Optional[Path], headroom: float, tier_r
     _render(result, estimate, neighbour_totals, write_path, as_json)
 
 
-def _usage(dau: Optional[int], usage_file: Optional[Path], flags: dict[str, Optional[float]]) -> UsageAssumptions:
+def _usage(dau: Optional[int], usage_file: Optional[Path], flags: dict[str, Optional[float]],
+           default_dau: Optional[int] = None) -> UsageAssumptions:
+    """Flags win over --usage-file, which wins over the defaults (`default_dau`: a profile's design point)."""
     values: dict[str, Any] = {}
     if usage_file is not None:
         from chatops.sizing.usage_file import read_usage_file
@@ -158,6 +160,8 @@ def _usage(dau: Optional[int], usage_file: Optional[Path], flags: dict[str, Opti
     values.update({k: v for k, v in flags.items() if v is not None})
     if dau is not None:
         values["dau"] = dau
+    if default_dau is not None:
+        values.setdefault("dau", default_dau)
     if "dau" not in values:
         raise click.UsageError("Missing option '--dau' (or set dau in --usage-file)")
     return UsageAssumptions(**values)

@@ -13,7 +13,7 @@ from typing import Any, Optional
 import click
 
 from chatops.cli.common import examples, json_option, profile_option, stack_choice
-from chatops.cli.plan import DauType, _usage_options
+from chatops.cli.plan import DauType, _usage, _usage_options
 from chatops.errors import EXIT_NO_FIT, ChatopsError, OutcomeError, UsageError
 from chatops.simulate.engine import DEFAULT_SCALE_IN_THRESHOLD
 from chatops.simulate.scenario import DEFAULT_IMAGE_PULL_SECONDS, DEFAULT_PROVISIONING_SECONDS
@@ -138,21 +138,11 @@ def simulate(profile_ref: Optional[str], stack: Optional[str], config_path: Opti
 
 
 def _demand(profile: Any, dau: Optional[int], usage_file: Optional[Path], flags: dict[str, Optional[float]]) -> Any:
-    """Plan's demand model: flags win over --usage-file, which wins over the defaults; DAU defaults to the
+    """Plan's demand model and precedence (flags, then --usage-file, then defaults); DAU defaults to the
     profile's design point."""
-    from chatops.model.demand import UsageAssumptions
     from chatops.sizing.demand import estimate_demand
 
-    values: dict[str, Any] = {}
-    if usage_file is not None:
-        from chatops.sizing.usage_file import read_usage_file
-
-        values.update(read_usage_file(usage_file))
-    values.update({k: v for k, v in flags.items() if v is not None})
-    if dau is not None:
-        values["dau"] = dau
-    values.setdefault("dau", profile.design.dau)
-    return estimate_demand(UsageAssumptions(**values))
+    return estimate_demand(_usage(dau, usage_file, flags, default_dau=profile.design.dau))
 
 
 def _read_traffic(path: Path) -> Any:
