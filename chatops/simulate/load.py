@@ -14,7 +14,7 @@ Saturation:
 
 from __future__ import annotations
 
-from typing import Optional, Protocol, Union
+from typing import Protocol, Union
 
 from chatops.model.profile import Profile
 from chatops.sizing import capacity

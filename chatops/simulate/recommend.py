@@ -27,7 +27,7 @@ from chatops.sizing.capacity import task_connection_limit
 from chatops.simulate.cost import service_cost
 from chatops.simulate.demand import ServiceDemand
 from chatops.simulate.engine import ServiceRun
-from chatops.simulate.scenario import StackRun, Timing, simulate, simulate_service
+from chatops.simulate.scenario import StackRun, simulate, simulate_service
 
 MAX_TASKS = limits_of(Autoscaling, "max_count").arguments["le"]
 #: Task sizes tried: up to 4 vCPU (a Node.js process uses one; more helps only a clustered app).
@@ -83,10 +83,6 @@ class Advice:
 class Recommendations:
     advice: tuple[Advice, ...]
     combined: Optional[StackRun]   # the stack re-run with every service's best option
-
-    @property
-    def profile(self) -> Optional[Profile]:
-        return self.combined.profile if self.combined else None
 
 
 def get_field(profile: Any, path: str) -> Any:
@@ -277,6 +273,3 @@ def _size_changes(service: str, cpu: int, memory: int, new_cpu: int, new_memory:
         changes.append(Change(f"{service}.memory_mb", memory, new_memory))
     return tuple(changes)
 
-
-def total_delta(recommendations: Recommendations) -> Decimal:
-    return sum((a.best.delta_monthly for a in recommendations.advice if a.best), Decimal(0))

@@ -14,7 +14,6 @@ from rich.table import Table
 
 from chatops.costing.money import fmt_usd
 from chatops.simulate.cost import FargateCost, total
-from chatops.simulate.engine import ServiceRun
 from chatops.simulate.recommend import Change, Recommendations
 from chatops.simulate.report import SimulationReport
 from chatops.simulate.traffic import MINUTES_PER_DAY, clock

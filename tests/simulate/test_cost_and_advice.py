@@ -45,11 +45,11 @@ def test_simulated_month_weights_cost_reports_figure_at_each_task_count_by_time(
     inputs = _spiky(tier)
     stack = simulate(inputs.profile, service_demand_of(inputs))
     costs = fargate_costs(inputs.profile, stack.runs, load_catalog("us-east-1"))
-    for service, run in stack.runs.items():
-        seconds = sum(run.billed_seconds.values())
+    for service, service_run in stack.runs.items():
+        seconds = sum(service_run.billed_seconds.values())
         assert seconds == pytest.approx(inputs.days * 86_400)
         expected = sum(_service_cost(inputs.profile, service, n) * Decimal(str(s)) / Decimal(str(seconds))
-                       for n, s in run.billed_seconds.items())
+                       for n, s in service_run.billed_seconds.items())
         assert costs[service].simulated_monthly == pytest.approx(expected, rel=Decimal("1e-12"))
         assert costs[service].desired_monthly <= costs[service].max_monthly
         assert costs[service].simulated_monthly <= costs[service].max_monthly * 2  # draining tasks may exceed max

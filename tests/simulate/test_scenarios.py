@@ -5,7 +5,6 @@ scale-in and the deregistration delay, scaling from zero, and the limit of the m
 from __future__ import annotations
 
 import math
-from decimal import Decimal
 
 import pytest
 
