@@ -17,6 +17,7 @@ from chatops.simulate.cost import FargateCost, total
 from chatops.simulate.recommend import Change, Recommendations
 from chatops.simulate.report import SimulationReport
 from chatops.simulate.traffic import MINUTES_PER_DAY, clock
+from chatops.ui.simulate_chart import buckets
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 CHART_WIDTH = 72
@@ -75,10 +76,10 @@ def _charts(out: Console, r: SimulationReport) -> None:
               "scale)[/dim]")
     for service, run in r.stack.runs.items():
         top = max(max(run.demand, default=0.0), max(run.capacity, default=0.0)) or 1.0
-        demand = _buckets(run.demand, width, max)
-        capacity = _buckets(run.capacity, width, min)
-        tasks = _buckets([float(d) for d in run.desired], width, max)
-        saturated = _buckets([float(s) for s in run.saturated], width, max)
+        demand = buckets(run.demand, width, max)
+        capacity = buckets(run.capacity, width, min)
+        tasks = buckets([float(d) for d in run.desired], width, max)
+        saturated = buckets([float(s) for s in run.saturated], width, max)
         out.print(f"{service:<9}demand   [blue]{_spark(demand, top)}[/blue]  peak {max(run.demand, default=0):,.0f} "
                   f"{run.unit}")
         out.print(f"{'':<9}capacity [green]{_spark(capacity, top)}[/green]")
@@ -88,11 +89,6 @@ def _charts(out: Console, r: SimulationReport) -> None:
             marks = "".join("█" if s else " " for s in saturated)
             out.print(f"{'':<9}[red]saturated[/red][red]{marks}[/red] {run.saturated_minutes} min")
     out.print(f"{'':<18}{_axis(minutes, width)}\n")
-
-
-def _buckets(values: Sequence[float], width: int, pick) -> list[float]:
-    size = len(values) / width
-    return [pick(values[int(i * size):max(int((i + 1) * size), int(i * size) + 1)]) for i in range(width)]
 
 
 def _spark(values: Sequence[float], top: float) -> str:

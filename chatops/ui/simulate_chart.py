@@ -63,7 +63,8 @@ def _totals(report: SimulationReport) -> str:
             "<th>Fargate/month simulated</th><th>at desired</th><th>at max</th></tr>" + rows + "</table>")
 
 
-def _buckets(values: Sequence[float], width: int, pick: Callable[[Sequence[float]], float]) -> list[float]:
+def buckets(values: Sequence[float], width: int, pick: Callable[[Sequence[float]], float]) -> list[float]:
+    """`values` in `width` consecutive buckets, each summarised by `pick` (max for demand, min for capacity)."""
     size = len(values) / width
     return [pick(values[int(i * size):max(int((i + 1) * size), int(i * size) + 1)]) for i in range(width)]
 
@@ -71,11 +72,11 @@ def _buckets(values: Sequence[float], width: int, pick: Callable[[Sequence[float
 def _svg(run: ServiceRun) -> str:
     minutes = run.minutes
     width = min(POINTS, minutes)
-    demand = _buckets(run.demand, width, max)
-    capacity = _buckets(run.capacity, width, min)
-    desired = _buckets([float(d) for d in run.desired], width, max)
-    serving = _buckets([float(s) for s in run.serving], width, min)
-    saturated = _buckets([float(s) for s in run.saturated], width, max)
+    demand = buckets(run.demand, width, max)
+    capacity = buckets(run.capacity, width, min)
+    desired = buckets([float(d) for d in run.desired], width, max)
+    serving = buckets([float(s) for s in run.serving], width, min)
+    saturated = buckets([float(s) for s in run.saturated], width, max)
     top = max(max(demand), max(capacity)) * 1.1 or 1.0
     top_tasks = max(desired) or 1.0
     plot_w = WIDTH - LEFT - RIGHT
