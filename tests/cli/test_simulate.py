@@ -192,7 +192,8 @@ def test_cost_report_simulate_sits_between_desired_and_max(run):
     assert "simulated_fargate" not in _json(run("cost-report", "-p", "50k", "--json"))
 
 
-@pytest.mark.parametrize("args", [["--all"], ["--compare", "10k", "25k"], ["-p", "50k", "--format", "csv"]])
-def test_cost_report_simulate_needs_one_profile_and_table_or_json(run, args):
+@pytest.mark.parametrize("args", [["--all"], ["--compare", "10k", "25k"], ["-p", "50k", "--format", "csv"],
+                                  ["-p", "50k", "--pricing", "commitment"]])
+def test_cost_report_simulate_needs_one_profile_table_or_json_and_on_demand_prices(run, args):
     result = run("cost-report", *args, "--simulate")
     assert result.exit_code == 2 and "--simulate" in result.stderr
