@@ -21,7 +21,7 @@ from chatops.infra.iam import TaskRoles
 from chatops.infra.network import Network
 from chatops.infra.observability import Observability, ObservedResources
 from chatops.infra.queues import Queues
-from chatops.infra.registry import Registries
+from chatops.infra.registry import COMPONENT_NAME as REGISTRY_NAME, Registries
 from chatops.infra.security import SecurityGroups
 from chatops.infra.services import AppWiring, Placement, ServiceLogs, Services
 from chatops.infra.tags import register_tagging, stack_tags
@@ -35,7 +35,8 @@ from chatops.model.settings import DeploymentSettings
 OUTPUT_KEYS: tuple[str, ...] = (
     "region", "tier", "vpcId", "publicSubnetIds", "privateSubnetIds", "albDnsName", "albArnSuffix",
     "apiTargetGroupArn", "apiTargetGroupArnSuffix", "realtimeTargetGroupArn", "realtimeTargetGroupArnSuffix",
-    "ecsClusterName", "apiServiceName", "realtimeServiceName", "workersServiceName", "apiRepositoryUrl",
+    "ecsClusterName", "apiServiceName", "realtimeServiceName", "workersServiceName", "apiTaskDefinitionArn",
+    "realtimeTaskDefinitionArn", "workersTaskDefinitionArn", "apiRepositoryUrl",
     "realtimeRepositoryUrl", "workersRepositoryUrl", "dbInstanceId", "dbEndpoint", "dbProxyEndpoint",
     "dbReplicaInstanceId", "dbReplicaEndpoint", "dbSecretArn", "databaseUrlSecretArn", "redisSecretArn",
     "redisReplicationGroupIds", "redisAdapterEndpoint", "redisStateEndpoint", "pushQueueUrl", "pushDlqUrl",
@@ -73,7 +74,7 @@ def _build(profile: Profile, settings: DeploymentSettings, dashboard_template: s
         ApiRecord("api-record", settings=settings, alb_dns_name=alb.dns_name, alb_zone_id=alb.zone_id)
     waf = WebAcl("waf", profile=profile, names=names, alb_arn=alb.arn) if profile.waf.enabled else None
 
-    registries = Registries("registry", profile=profile, names=names)
+    registries = Registries(REGISTRY_NAME, profile=profile, names=names)
     cluster = Cluster("cluster", profile=profile, names=names)
     # settings.apply_immediately (scale-to --apply-immediately) forces class changes now; otherwise the
     # components decide: dev applies now, prod waits for the maintenance window.
@@ -130,6 +131,7 @@ def _build(profile: Profile, settings: DeploymentSettings, dashboard_template: s
         "ecsClusterName": cluster.name, "apiServiceName": services.service_names["api"],
         "realtimeServiceName": services.service_names["realtime"],
         "workersServiceName": services.service_names["workers"],
+        **{f"{s}TaskDefinitionArn": arn for s, arn in services.task_definition_arns.items()},
         "apiRepositoryUrl": registries.urls["api"], "realtimeRepositoryUrl": registries.urls["realtime"],
         "workersRepositoryUrl": registries.urls["workers"],
         "dbInstanceId": database.instance_id, "dbEndpoint": database.endpoint,

@@ -8,10 +8,10 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
+from chatops.model.images import SERVICES, stack_repository_name
 from chatops.model.naming import Names
 from chatops.model.profile import Profile
 
-SERVICES = ("api", "realtime", "workers")
 KEEP_TAGGED_IMAGES = 30
 UNTAGGED_EXPIRY_DAYS = 7
 
@@ -26,10 +26,30 @@ LIFECYCLE_POLICY = json.dumps({"rules": [
 ]})
 
 
+#: The component's type and the name program.py gives it: the first `up` targets it by URN.
+COMPONENT_TYPE = "chatops:registry:Registries"
+COMPONENT_NAME = "registry"
+REPOSITORY_TYPE = "aws:ecr/repository:Repository"
+LIFECYCLE_TYPE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
+
+
 def repository_name(names: Names, service: str) -> str:
     """`<project>-<stack>/<service>`: grouped per stack in the console, unique per stack (at most
     24 + 1 + 24 + 9 characters, far below ECR's 256)."""
-    return f"{names.prefix}/{service}"
+    return stack_repository_name(names.project, names.stack, service)
+
+
+def registry_urns(project: str, stack: str) -> list[str]:
+    """The URNs of the component, its repositories and their lifecycle policies: what the first `up`
+    creates with a targeted update before any image exists. The component must be targeted too: the
+    engine refuses to create a resource whose parent is an untargeted create
+    (pulumi/pulumi pkg/resource/deploy/step_generator.go, validateSteps: "untargeted create"); the
+    default provider and the root stack are targeted implicitly (isImplicitlyTargetedResource)."""
+    prefix = f"urn:pulumi:{stack}::{project}::"
+    urns = [f"{prefix}{COMPONENT_TYPE}::{COMPONENT_NAME}"]
+    for service in SERVICES:
+        urns += [f"{prefix}{COMPONENT_TYPE}${child}::{service}" for child in (REPOSITORY_TYPE, LIFECYCLE_TYPE)]
+    return urns
 
 
 class Registries(pulumi.ComponentResource):
@@ -39,7 +59,7 @@ class Registries(pulumi.ComponentResource):
 
     def __init__(self, name: str, *, profile: Profile, names: Names,
                  opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        super().__init__("chatops:registry:Registries", name, None, opts)
+        super().__init__(COMPONENT_TYPE, name, None, opts)
         prod = profile.is_production
         self.repositories = {}
         for service in SERVICES:

@@ -1,7 +1,7 @@
 """The three ECS services (api, realtime, workers): log groups, task definitions, services, autoscaling.
 
-Images come from the deployment settings (default: this stack's ECR repository); the container keeps
-its own CMD. Passwords reach the containers only as ECS secrets (Secrets Manager ARNs), never as
+Images come from the deployment settings (default: this stack's ECR repository), by digest once chatops
+has resolved them (chatops/model/images.py); the container keeps its own CMD. Passwords reach the containers only as ECS secrets (Secrets Manager ARNs), never as
 plain environment values.
 """
 
@@ -16,6 +16,7 @@ import pulumi_aws as aws
 from chatops.infra import metrics
 from chatops.model import autoscaling
 from chatops.model.capacity_providers import capacity_provider_strategy
+from chatops.model.images import reference_suffix
 from chatops.model.naming import Names
 from chatops.model.profile import Profile
 from chatops.model.settings import DeploymentSettings, ImageRef
@@ -51,8 +52,10 @@ def _bound(value: float) -> str:
 
 
 def image_uri(ref: ImageRef, repository_url: pulumi.Input[str]) -> pulumi.Output[str]:
-    """`<repository>:<tag>`; no repository means this stack's ECR repository."""
-    return pulumi.Output.concat(ref.repository if ref.repository else repository_url, ":", ref.tag)
+    """`<repository>@sha256:...` (the digest chatops resolved before the program ran, or the one pinned in
+    chatops.yaml), else `<repository>:<tag>`; no repository means this stack's ECR repository. A new
+    digest changes the container definitions, so ECS gets a new task definition and rolls it out."""
+    return pulumi.Output.concat(ref.repository if ref.repository else repository_url, reference_suffix(ref))
 
 
 def node_health_command(port: int, path: str) -> list[str]:
@@ -131,6 +134,9 @@ class ServiceLogs(pulumi.ComponentResource):
 
 class Services(pulumi.ComponentResource):
     service_names: dict[str, pulumi.Output[str]]
+    #: What each service must run after an update; the rollout wait compares it with the deployment ECS
+    #: runs, which tells a circuit-breaker rollback (back on the old task definition) from success.
+    task_definition_arns: dict[str, pulumi.Output[str]]
 
     def __init__(self, name: str, *, profile: Profile, settings: DeploymentSettings, names: Names,
                  placement: Placement, wiring: AppWiring, logs: ServiceLogs,
@@ -144,8 +150,10 @@ class Services(pulumi.ComponentResource):
         self._logs = logs
 
         self.service_names = {}
+        self.task_definition_arns = {}
         for service in SERVICES:
             task = self._task_definition(service)
+            self.task_definition_arns[service] = task.arn
             self.service_names[service] = self._service(service, task).name
         self._autoscaling()
         self.register_outputs({f"{s}_service": n for s, n in self.service_names.items()})

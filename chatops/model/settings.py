@@ -6,7 +6,7 @@ its project and stack names), so it never reads files or the environment itself.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterable, Mapping, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -22,17 +22,41 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-class ImageRef(_Strict):
-    """A container image; no repository means this stack's own ECR repository."""
+#: Docker's tag grammar (https://github.com/distribution/reference: `[\w][\w.-]{0,127}`).
+TAG_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
+DIGEST_PATTERN = r"^sha256:[0-9a-f]{64}$"
+#: `[host[:port]/]path[/path...]` with lower-case path components, and no tag or digest in it.
+_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+REPOSITORY_PATTERN = rf"^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*$"
+#: The tag a task definition shows for an image that was never released (synth, preview --offline);
+#: `up` and `release` stop before deploying it.
+UNRELEASED_TAG = "unreleased"
 
-    repository: Optional[str] = Field(default=None, description="registry/repository, e.g. ghcr.io/acme/api")
-    tag: str = Field(default="latest", pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+
+class ImageRef(_Strict):
+    """A container image. No repository: this stack's own ECR repository. No tag: not released yet
+    (`chatops release --tag T` sets it). `digest` pins the exact image; ECR tags are resolved to a digest
+    by chatops before every update, so it is only needed for registries chatops cannot query."""
+
+    repository: Optional[str] = Field(default=None, pattern=REPOSITORY_PATTERN,
+                                      description="registry/repository without tag, e.g. ghcr.io/acme/api")
+    tag: Optional[str] = Field(default=None, pattern=TAG_PATTERN)
+    digest: Optional[str] = Field(default=None, pattern=DIGEST_PATTERN, description="sha256:<64 hex>")
 
 
 class Images(_Strict):
     api: ImageRef = ImageRef()
     realtime: ImageRef = ImageRef()
     workers: ImageRef = ImageRef()
+
+    def with_tag(self, tag: str, services: Iterable[str]) -> "Images":
+        """A copy where `services` have `tag` (what `release --tag` records)."""
+        return self.model_copy(update={s: getattr(self, s).model_copy(update={"tag": tag}) for s in services})
+
+    def with_digests(self, digests: Mapping[str, str]) -> "Images":
+        """A copy carrying the digests chatops resolved (service -> sha256:...), so the program deploys
+        `repo@digest` without doing any I/O itself."""
+        return self.model_copy(update={s: getattr(self, s).model_copy(update={"digest": d}) for s, d in digests.items()})
 
 
 class Auth0(_Strict):

@@ -96,7 +96,7 @@ def test_task_definitions(graphs, tier):
         assert task["runtimePlatform"]["cpuArchitecture"] == ("ARM64" if p.compute.graviton else "X86_64")
         c = containers(s, service)
         assert "command" not in c, "no placeholder command: the image's own CMD runs"
-        assert c["image"].endswith(f".amazonaws.com/chat-prod/{service}:latest")
+        assert c["image"].endswith(f".amazonaws.com/chat-prod/{service}:unreleased")  # no tag, no digest yet
         assert c["stopTimeout"] == spec.stop_timeout_seconds
         assert c["logConfiguration"]["options"]["awslogs-group"] == f"/chatops/chat-prod/{service}"
         if service != "workers":
@@ -474,14 +474,6 @@ def test_outputs_contract(graphs, tier):
     assert s.outputs["tier"] == tier and s.outputs["apiUrl"] == "https://api.chat.example.com"
     assert set(s.outputs["logGroupNames"]) == {"api", "realtime", "workers"}
     assert isinstance(s.outputs["redisReplicationGroupIds"], list)
-
-
-def test_images_from_settings():
-    settings = DeploymentSettings.placeholder().model_copy(update={"images": DeploymentSettings.model_fields[
-        "images"].annotation(api={"repository": "ghcr.io/acme/api", "tag": "v1.2.3"})})
-    s = synthesize_with_outputs(load_profile("dev"), settings)
-    assert containers(s, "api")["image"] == "ghcr.io/acme/api:v1.2.3"
-    assert containers(s, "realtime")["image"].endswith("/chat-synth/realtime:latest")
 
 
 def test_existing_certificate_skips_acm():
