@@ -91,9 +91,10 @@ class Aws:
         except AWS_FAILURES as exc:
             raise map_error(exc, service, _operation_name(client, method), self.endpoint_url) from None
 
-    def paginate(self, service: str, method: str, key: str, **kwargs: Any) -> Iterator[Any]:
+    def paginate(self, service: str, method: str, key: str, region: Optional[str] = None,
+                 **kwargs: Any) -> Iterator[Any]:
         """Every item under `key` across all pages of a paginated operation."""
-        client = self.client(service)
+        client = self.client(service, region)
         try:
             for page in client.get_paginator(method).paginate(**kwargs):
                 yield from page.get(key, [])
