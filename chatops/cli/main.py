@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("chatops.cli.init", "init", "Write chatops.yaml: project, backend, stacks, domain, images."),
     "doctor": ("chatops.cli.doctor", "doctor", "Preflight checks before the first `up`: CLI, credentials, zone, quotas."),
     "up": ("chatops.cli.up", "up", "Provision or update a stack through Pulumi's Automation API."),
+    "release": ("chatops.cli.release", "release", "Deploy a new image tag to one or all services, by digest."),
     "scale-to": ("chatops.cli.scale_to", "scale_to", "Move a live stack to another tier, safely."),
     "status": ("chatops.cli.status", "status", "Health of a running stack: tasks, targets, alarms, queues, load."),
     "outputs": ("chatops.cli.outputs", "outputs", "The stack's outputs (URLs, endpoints, names)."),

@@ -87,5 +87,7 @@ def preview_stack(target: driver.StackTarget, profile: Profile, apply_immediatel
 
 
 def run_live_preview(stack: Optional[str], config_path: Optional[str], as_json: bool) -> None:
-    target = driver.resolve_target(config_path, stack)
+    from chatops.cli.deploy_steps import preview_images
+
+    target = preview_images(driver.resolve_target(config_path, stack))  # images by digest, as `up` deploys them
     preview_stack(target, target.profile(), as_json=as_json)

@@ -8,6 +8,7 @@ import click
 from rich.table import Table
 
 from chatops.cli.common import examples
+from chatops.cli.deploy_steps import prepare_images
 from chatops.cli.preview_live import preview_stack, stack_options
 from chatops.cli.up import apply_update, show_outputs
 from chatops.deploy import driver, scale
@@ -38,7 +39,8 @@ def scale_to(tier: str, stack: Optional[str], config_path: Optional[str], allow_
         console().print(f"Stack {target.stack} is already on {after.name}; nothing to do.")
         return
     show_plan(target, before, after, apply_immediately)
-    session, changes = preview_stack(target, after, apply_immediately=apply_immediately)
+    images = prepare_images(target, after, yes=yes)  # the running images, by digest: a tier step keeps them
+    session, changes = preview_stack(images.target, after, apply_immediately=apply_immediately)
     scale.stateful_guard(changes, allow_replace)
     confirm_or_refuse(f"Scale stack {target.stack} from {before.name} to {after.name}?", yes)
     if allow_replace:

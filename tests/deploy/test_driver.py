@@ -11,15 +11,17 @@ from pulumi.automation._cmd import CommandResult
 
 from chatops.deploy import driver
 from chatops.deploy.errors import explain
+from tests.support.aws_servers import RELEASED_IMAGES_YAML, aws_env, moto_url, released_images  # noqa: F401
 
-YAML = """project: chat
+YAML = f"""project: chat
 stacks:
   prod:
     profile: 10k-dau
     region: eu-central-1
     domain: chat.example.com
     hosted_zone_id: Z123EXAMPLE
-    tags: {team: chat}
+    tags: {{team: chat}}
+    {RELEASED_IMAGES_YAML}
 """
 
 
@@ -72,7 +74,9 @@ def _stand_in_program() -> None:
     pulumi.export("hello", "world")
 
 
-def test_missing_pulumi_binary_is_one_line(project: Path, run, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_pulumi_binary_is_one_line(project: Path, run, monkeypatch: pytest.MonkeyPatch,
+                                           released_images) -> None:
+    released_images(region="eu-central-1")  # up and preview resolve the images before they reach Pulumi
     monkeypatch.setattr(driver, "load_program", lambda profile, settings: _stand_in_program)
     for args in (["up", "--stack", "prod", "--yes"], ["preview", "--stack", "prod"], ["outputs", "--json"],
                  ["destroy", "--yes", "--confirm", "prod"], ["refresh", "--yes"], ["unlock", "--yes"]):

@@ -9,11 +9,13 @@ import pytest
 
 from chatops.deploy import driver
 from chatops.deploy.errors import DeployError
+from tests.support.aws_servers import RELEASED_IMAGES_YAML, aws_env, moto_url, released_images  # noqa: F401
 from tests.support.engine_events import DB, diag, failed, pre
 
-YAML = """project: chat
+YAML = f"""project: chat
 stacks:
-  prod: {profile: 10k-dau, region: eu-central-1, domain: chat.example.com, hosted_zone_id: Z1}
+  prod: {{profile: 10k-dau, region: eu-central-1, domain: chat.example.com, hosted_zone_id: Z1,
+         {RELEASED_IMAGES_YAML}}}
 """
 
 
@@ -31,7 +33,8 @@ class FakeStack:
 
 
 @pytest.fixture
-def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeStack:
+def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, released_images) -> FakeStack:
+    released_images(region="eu-central-1")  # up resolves them in ECR (moto) before building the program
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CHATOPS_STACK", raising=False)
     (tmp_path / "chatops.yaml").write_text(YAML)
@@ -44,6 +47,7 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeStack:
         on_event(pre(1, 1, "update", DB, "aws:rds/instance:Instance", planning=True, diffs=["instanceClass"]))
 
     monkeypatch.setattr(driver, "run_preview", preview)
+    monkeypatch.setenv("CI", "1")  # no terminal: the rollout wait prints lines
     monkeypatch.setattr(driver, "cancel", lambda session: setattr(stack, "cancelled", True))
     return stack
 

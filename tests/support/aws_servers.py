@@ -212,9 +212,29 @@ def push_image(url: str, repository: str, tag: str, platforms: tuple[str, ...] =
                         "platform": {"architecture": "unknown", "os": "unknown"}})
         manifest, media_type = json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries}), OCI_INDEX
     digest = _sha256(manifest.encode())
-    ecr.put_image(repositoryName=repository, imageManifest=manifest, imageManifestMediaType=media_type,
-                  imageTag=tag, imageDigest=digest)
+    try:
+        ecr.put_image(repositoryName=repository, imageManifest=manifest, imageManifestMediaType=media_type,
+                      imageTag=tag, imageDigest=digest)
+    except ecr.exceptions.ImageAlreadyExistsException:
+        pass  # the same image under the same tag: pushing again changes nothing, as with docker push
     return digest
+
+
+RELEASED_IMAGES_YAML = "images: {api: {tag: v1}, realtime: {tag: v1}, workers: {tag: v1}}"
+
+
+@pytest.fixture
+def released_images(moto_url: str, monkeypatch: pytest.MonkeyPatch):
+    """`push(stack, region)`: this stack's three images pushed to moto's ECR as tag v1, with AWS_ENDPOINT_URL
+    pointing there, so `up`, `preview` and `scale-to` resolve them before building the program. The stack's
+    chatops.yaml entry needs RELEASED_IMAGES_YAML."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_url)
+
+    def push(stack: str = "prod", region: str = REGION, project: str = PROJECT) -> dict[str, str]:
+        return {s: push_image(moto_url, f"{project}-{stack}/{s}", "v1", region=region)
+                for s in ("api", "realtime", "workers")}
+
+    return push
 
 
 def create_repository(url: str, repository: str, region: str = REGION) -> str:
