@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import ValidationError
 
 from chatops.cli.common import examples
-from chatops.errors import ChatopsError
+from chatops.errors import ChatopsError, UsageError
 from chatops.model.config_file import ConfigError, config_path as default_config_path, load_config
 from chatops.model.loading import builtin_templates_dir, format_validation_errors, load_profile, resolve_tier_name
 from chatops.model.settings import ChatopsConfig
@@ -44,7 +44,10 @@ DEFAULTS = {"project": "chat", "stack": "prod", "profile": "10k-dau", "region": 
 @click.option("--auth0-domain", help="Auth0 tenant domain.")
 @click.option("--auth0-audience", help="Auth0 API audience.")
 @click.option("--alert-email", help="Email subscribed to the alarm topic.")
-@click.option("--image-api", metavar="REPO:TAG", help="api image REPO:TAG, or :TAG for this stack's ECR repository (default :latest).")
+@click.option("--image-tag", metavar="TAG", help="Tag of the images in this stack's own ECR repositories (default: "
+              "none until the first `chatops release`; prod repositories refuse to overwrite a tag, so never latest).")
+@click.option("--image-api", metavar="REPO:TAG", help="api image from another registry: REPO:TAG or REPO@sha256:... "
+              "(or :TAG for this stack's ECR repository).")
 @click.option("--image-realtime", metavar="REPO:TAG", help="realtime image.")
 @click.option("--image-workers", metavar="REPO:TAG", help="workers image.")
 @click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE", help="Extra tag on every resource (repeatable).")
@@ -54,8 +57,9 @@ DEFAULTS = {"project": "chat", "stack": "prod", "profile": "10k-dau", "region": 
 def init(config_file: Optional[str], project: Optional[str], stack_name: Optional[str], profile_ref: Optional[str],
          region: Optional[str], domain: Optional[str], hosted_zone_id: Optional[str], certificate_arn: Optional[str],
          auth0_domain: Optional[str], auth0_audience: Optional[str], alert_email: Optional[str],
-         image_api: Optional[str], image_realtime: Optional[str], image_workers: Optional[str],
-         tags: tuple[str, ...], backend: Optional[str], yes: bool, force: bool) -> None:
+         image_tag: Optional[str], image_api: Optional[str], image_realtime: Optional[str],
+         image_workers: Optional[str], tags: tuple[str, ...], backend: Optional[str], yes: bool,
+         force: bool) -> None:
     """Write chatops.yaml, or add a stack to an existing one."""
     path = default_config_path(config_file)
     existing = _existing_config(path, force)
@@ -71,12 +75,16 @@ def init(config_file: Optional[str], project: Optional[str], stack_name: Optiona
     if existing and name in existing.stacks and not force:
         raise ChatopsError(f"{path}: stack {name!r} already exists; rerun with --force to replace it")
     entry = _entry(values, certificate_arn, auth0_domain, auth0_audience, alert_email,
-                   {"api": image_api, "realtime": image_realtime, "workers": image_workers}, tags)
+                   image_entries(image_tag, {"api": image_api, "realtime": image_realtime, "workers": image_workers}),
+                   tags)
     data = _merge(existing, values["project"], backend, name, entry)
     config = _validate(data, path)
     _write(path, render_config(config))
+    released = all(ref.get("tag") or ref.get("digest") for ref in entry["images"].values()) and len(entry["images"]) == 3
+    then = "" if released else (" (the first `up` creates the image repositories and prints the `docker push` commands; "
+                                f"then `chatops release --stack {name} --tag TAG`)")
     console().print(f"Wrote {path} (stack {name}: {entry['profile']} in {entry['region']}). Next: `chatops doctor "
-                    f"--stack {name}`, then `chatops up --stack {name}`.")
+                    f"--stack {name}`, then `chatops up --stack {name}`{then}.")
 
 
 def _existing_config(path: Path, force: bool) -> Optional[ChatopsConfig]:
@@ -119,10 +127,10 @@ def canonical_profile(ref: str) -> str:
 
 
 def _entry(values: dict[str, Any], certificate_arn: Optional[str], auth0_domain: Optional[str],
-           auth0_audience: Optional[str], alert_email: Optional[str], images: dict[str, Optional[str]],
+           auth0_audience: Optional[str], alert_email: Optional[str], images: dict[str, dict[str, str]],
            tags: tuple[str, ...]) -> dict[str, Any]:
     entry: dict[str, Any] = {"profile": values["profile"], "region": values["region"], "domain": values["domain"],
-                             "images": {k: parse_image(v, f"--image-{k}") for k, v in images.items() if v}}
+                             "images": images}
     for key, value in (("hosted_zone_id", values["hosted_zone_id"]), ("certificate_arn", certificate_arn),
                        ("alert_email", alert_email)):
         if value:
@@ -134,14 +142,36 @@ def _entry(values: dict[str, Any], certificate_arn: Optional[str], auth0_domain:
     return entry
 
 
+def image_entries(image_tag: Optional[str], images: dict[str, Optional[str]]) -> dict[str, dict[str, str]]:
+    """chatops.yaml `images`: --image-<service> where given, else --image-tag for this stack's ECR, else no tag
+    (nothing is released yet: `up` stops with the push commands, `release` sets the tag)."""
+    entries = {service: parse_image(ref, f"--image-{service}") for service, ref in images.items() if ref}
+    if image_tag is not None:
+        entries = {**{service: {"tag": image_tag} for service in images}, **entries}
+    return entries
+
+
 def parse_image(ref: str, flag: str) -> dict[str, str]:
-    """'ghcr.io/acme/api:1.2.3' -> repository + tag; a bare ':1.2.3' keeps the stack's ECR repository."""
-    repository, sep, tag = ref.rpartition(":")
+    """'ghcr.io/acme/api:1.2.3' -> repository + tag; 'REPO@sha256:...' pins a digest; a bare ':1.2.3' keeps
+    the stack's ECR repository. Outside ECR the tag must name one build (chatops cannot resolve it)."""
+    from chatops.model.images import external_problem, image_source
+    from chatops.model.settings import ImageRef
+
+    name, at, digest = ref.partition("@")
+    repository, sep, tag = name.rpartition(":")
     if not sep or "/" in tag:  # no tag, or the colon was a registry port (host:5000/repo)
-        return {"repository": ref, "tag": "latest"}
-    if not repository:
-        return {"tag": tag}
-    return {"repository": repository, "tag": tag}
+        repository, tag = name, ""
+    entry = {k: v for k, v in (("repository", repository), ("tag", tag), ("digest", digest)) if v}
+    if "repository" in entry and not (tag or digest):
+        raise UsageError(f"{flag} {ref}: give the tag (REPO:TAG) or the digest (REPO@sha256:...)")
+    try:
+        source = image_source("api", ImageRef(**entry), "p", "s", "us-east-1")
+    except ValidationError:
+        raise UsageError(f"{flag} {ref}: not an image reference; use REPO:TAG, REPO@sha256:<64 hex> or :TAG") from None
+    problem = external_problem(source)
+    if problem:
+        raise UsageError(f"{flag} {ref}: " + problem.split(": ", 1)[1])
+    return entry
 
 
 def parse_tags(pairs: tuple[str, ...]) -> dict[str, str]:

@@ -94,3 +94,34 @@ def test_unreadable_existing_file(run, tmp_path: Path) -> None:
     assert result.exit_code == 1 and "not a valid chatops.yaml" in result.stderr
     assert run("init", "--yes", *FLAGS, "--force").exit_code == 0
     assert yaml.safe_load((tmp_path / "chatops.yaml").read_text())["project"] == "chat"
+
+
+def test_no_image_tag_until_the_first_release(run, tmp_path: Path) -> None:
+    result = run("init", "--yes", *FLAGS)
+    assert result.exit_code == 0, result.output
+    images = load_config(str(tmp_path / "chatops.yaml"))[0].stacks["prod"].images
+    assert (images.api.tag, images.realtime.tag, images.workers.tag) == (None, None, None)
+    assert "latest" not in (tmp_path / "chatops.yaml").read_text()
+    assert "chatops release --stack prod --tag TAG" in " ".join(result.stdout.split())
+
+
+def test_image_tag_for_the_stacks_repositories(run, tmp_path: Path) -> None:
+    digest = "sha256:" + "b" * 64
+    result = run("init", "--yes", *FLAGS, "--image-tag", "1.4.2", "--image-api", f"ghcr.io/acme/api@{digest}")
+    assert result.exit_code == 0, result.output
+    images = load_config(str(tmp_path / "chatops.yaml"))[0].stacks["prod"].images
+    assert images.api.repository == "ghcr.io/acme/api" and images.api.digest == digest and images.api.tag is None
+    assert images.realtime.tag == "1.4.2" and images.workers.tag == "1.4.2" and images.workers.repository is None
+    assert "chatops release" not in result.stdout
+
+
+@pytest.mark.parametrize("ref,expected", [
+    ("ghcr.io/acme/api:latest", "moving tag"),
+    ("ghcr.io/acme/api", "give the tag"),
+    ("ghcr.io/Acme/api:1", "not an image reference"),
+    ("ghcr.io/acme/api@sha256:123", "not an image reference"),
+])
+def test_images_outside_ecr_must_name_one_build(run, tmp_path: Path, ref: str, expected: str) -> None:
+    result = run("init", "--yes", *FLAGS, "--image-api", ref)
+    assert result.exit_code == 2 and expected in result.stderr and "--image-api" in result.stderr
+    assert not (tmp_path / "chatops.yaml").exists()
