@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Literal, Optional
 
+from chatops.aws.images import ImageState, image_platforms, resolve_images
 from chatops.aws.session import Aws, AwsError
+from chatops.model.images import SERVICES
 from chatops.model.naming import too_long
 from chatops.model.profile import Profile
 from chatops.model.settings import ChatopsConfig, StackEntry
@@ -56,6 +58,9 @@ def run_checks(ctx: DoctorContext) -> list[Check]:
     aws_ok = checks[-1].status == "pass"
     for aws_check in (check_hosted_zone, check_rds_classes, check_cache_node_types, check_fargate_quota):
         checks.append(aws_check(ctx) if aws_ok else _skipped(aws_check))
+    checks += check_images(ctx) if aws_ok else [
+        Check(f"image {service}", "warn", "not checked: the AWS credentials check failed", "fix the credentials first")
+        for service in SERVICES]
     checks += [check_backend(ctx), check_passphrase(ctx), check_names(ctx)]
     return checks
 
@@ -295,3 +300,53 @@ def check_names(ctx: DoctorContext) -> Check:
         return Check("names", "warn", "shortened to fit AWS limits: " + "; ".join(shortened),
                      "fine to deploy; pick a shorter project or stack name for readable names")
     return Check("names", "pass", f"every name of {ctx.config.project}-{ctx.stack} fits its AWS limit")
+
+
+def check_images(ctx: DoctorContext) -> list[Check]:
+    """Every configured image exists, and offers the architecture the tier's tasks run on (ARM64 with
+    Graviton, else X86_64; an image without it fails with `exec format error` when its task starts)."""
+    try:
+        states = resolve_images(ctx.aws, ctx.config.project, ctx.stack, ctx.entry.images)
+    except AwsError as exc:
+        return [Check(f"image {service}", "fail", str(exc), "the credentials need ecr:DescribeRepositories and "
+                      "ecr:DescribeImages") for service in SERVICES]
+    return [_image_check(ctx, state) for state in states]
+
+
+def _image_check(ctx: DoctorContext, state: ImageState) -> Check:
+    name, stack, source = f"image {state.service}", ctx.stack, state.source
+    release = f"push it, then `chatops release --stack {stack} --tag TAG`"
+    if state.status == "no_repository" and source.kind == "stack":
+        return Check(name, "warn", f"repository {source.repository_name} does not exist yet",
+                     f"the first `chatops up --stack {stack}` creates it and prints the push commands")
+    if state.status == "unreleased":
+        return Check(name, "warn", f"no tag released yet for {state.repository_uri}", release)
+    if state.status in ("no_repository", "not_found", "refused"):
+        fix = release if state.needs_push else f"fix images.{state.service} in chatops.yaml"
+        return Check(name, "fail", state.problem, fix)
+    if source.kind == "external":
+        pinned = f"pinned at {state.digest}" if state.digest else f"used by tag {source.ref.tag}"
+        return Check(name, "warn", f"{source.describe()}: {pinned}; chatops cannot query this registry, so neither "
+                     "its existence nor its platforms are checked",
+                     "keep the tag immutable in that registry (or pin the digest), and make sure ECS can pull it")
+    return _platform_check(ctx, state)
+
+
+def _platform_check(ctx: DoctorContext, state: ImageState) -> Check:
+    name = f"image {state.service}"
+    arch = "arm64" if ctx.profile.compute.graviton else "amd64"
+    tasks = "Graviton (ARM64)" if arch == "arm64" else "X86_64"
+    where = f"{state.source.describe()} = {state.digest}"
+    try:
+        platforms = image_platforms(ctx.aws, state)
+    except AwsError as exc:
+        return Check(name, "warn", f"{where}; platforms not read: {exc}", "")
+    if not platforms.known:
+        return Check(name, "warn", f"{where}; platforms not read: {platforms.reason}",
+                     f"make sure it runs on linux/{arch}: this tier's tasks are {tasks}")
+    listed = ", ".join(platforms.platforms)
+    if not platforms.supports(arch):
+        return Check(name, "fail", f"{where} is built for {listed} only; this tier's tasks are {tasks}",
+                     f"push a linux/{arch} or multi-platform image (`docker buildx build --platform "
+                     f"linux/amd64,linux/arm64 --push ...`) and release its tag")
+    return Check(name, "pass", f"{where} ({listed})")

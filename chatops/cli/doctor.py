@@ -63,7 +63,8 @@ def stack_options(func):  # type: ignore[no-untyped-def]
 def doctor(stack_arg: Optional[str], config_arg: Optional[str], aws_profile: Optional[str],
            endpoint_url: Optional[str], as_json: bool) -> None:
     """Check everything `up` needs: Pulumi CLI, AWS credentials, hosted zone, instance classes in the
-    region, Fargate quotas, state backend, passphrase and name lengths. Exit 1 when a check fails."""
+    region, Fargate quotas, the images (they exist, and run on the tier's CPU architecture), state
+    backend, passphrase and name lengths. Exit 1 when a check fails."""
     from chatops.aws.session import make_aws
     from chatops.aws.doctor import DoctorContext, run_checks
     from chatops.ui.doctor import doctor_json, render_doctor

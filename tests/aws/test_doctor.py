@@ -9,7 +9,7 @@ import uuid
 import boto3
 import pytest
 
-from tests.support.aws_servers import DOMAIN, REGION, write_config
+from tests.support.aws_servers import DOMAIN, REGION, push_image, write_config
 
 
 def _zone(moto_url: str, name: str, private: bool = False) -> str:
@@ -45,7 +45,8 @@ def test_doctor_reports_every_check(run, moto_url, tmp_path):
     result, report = _doctor(run, config, moto_url)
     checks = _by_name(report)
     assert set(checks) == {"pulumi cli", "aws credentials", "hosted zone", "database classes", "cache node types",
-                           "fargate vcpu quota", "state backend", "passphrase", "names"}
+                           "fargate vcpu quota", "image api", "image realtime", "image workers", "state backend",
+                           "passphrase", "names"}
     assert checks["aws credentials"]["status"] == "pass"
     assert "123456789012" in checks["aws credentials"]["detail"] and REGION in checks["aws credentials"]["detail"]
     assert checks["hosted zone"]["status"] == "pass"
@@ -120,3 +121,46 @@ def test_credentials_failure_is_a_failed_check_and_skips_the_other_aws_checks(ru
     assert checks["aws credentials"]["status"] == "fail" and code in checks["aws credentials"]["detail"]
     assert checks["hosted zone"]["detail"].startswith("not checked")
     assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def _image_checks(run, moto_url, tmp_path, stack, profile, images):
+    config = write_config(tmp_path, stack=stack, profile=profile, images=images)
+    result = run("doctor", "--stack", stack, "--config", str(config), "--endpoint-url", moto_url, "--json")
+    return {name.split()[1]: check for name, check in _by_name(json.loads(result.stdout)).items()
+            if name.startswith("image ")}
+
+
+def test_images_of_a_new_stack_are_created_by_the_first_up(run, moto_url, tmp_path):
+    checks = _image_checks(run, moto_url, tmp_path, "fresh" + uuid.uuid4().hex[:6], "10k-dau", None)
+    assert {c["status"] for c in checks.values()} == {"warn"}
+    assert "does not exist yet" in checks["api"]["detail"] and "first `chatops up" in checks["api"]["fix"]
+
+
+def test_graviton_needs_an_arm64_variant(run, moto_url, tmp_path):
+    stack = "grav" + uuid.uuid4().hex[:6]
+    push_image(moto_url, f"chat-{stack}/api", "v1", platforms=("linux/amd64", "linux/arm64"))
+    push_image(moto_url, f"chat-{stack}/realtime", "v1", platforms=("linux/amd64", "linux/386"))
+    push_image(moto_url, f"chat-{stack}/workers", "v1", platforms=("linux/amd64", "linux/arm64"))
+    checks = _image_checks(run, moto_url, tmp_path, stack, "100k-dau", {  # 100k-dau runs Graviton tasks
+        "api": {"tag": "v1"}, "realtime": {"tag": "v1"}, "workers": {"tag": "v2"}})
+    assert checks["api"]["status"] == "pass" and "linux/arm64" in checks["api"]["detail"]
+    realtime = checks["realtime"]
+    assert realtime["status"] == "fail" and "linux/amd64, linux/386 only" in realtime["detail"]
+    assert "Graviton" in realtime["detail"] and "--platform linux/amd64,linux/arm64" in realtime["fix"]
+    assert checks["workers"]["status"] == "fail" and "no image tagged v2" in checks["workers"]["detail"]
+
+
+def test_x86_tiers_need_an_amd64_variant(run, moto_url, tmp_path):
+    stack = "x86" + uuid.uuid4().hex[:6]
+    push_image(moto_url, f"chat-{stack}/api", "v1", platforms=("linux/arm64", "linux/arm64/v8"))
+    checks = _image_checks(run, moto_url, tmp_path, stack, "10k-dau", {"api": {"tag": "v1"}})
+    assert checks["api"]["status"] == "fail" and "X86_64" in checks["api"]["detail"]
+    assert checks["realtime"]["status"] == "warn" and "does not exist yet" in checks["realtime"]["detail"]
+
+
+def test_images_outside_ecr_are_not_checked_and_moving_tags_fail(run, moto_url, tmp_path):
+    checks = _image_checks(run, moto_url, tmp_path, "ext" + uuid.uuid4().hex[:6], "10k-dau", {
+        "api": {"repository": "ghcr.io/acme/api", "tag": "1.4.2"},
+        "realtime": {"repository": "ghcr.io/acme/rt", "tag": "latest"}})
+    assert checks["api"]["status"] == "warn" and "cannot query this registry" in checks["api"]["detail"]
+    assert checks["realtime"]["status"] == "fail" and "moving tag" in checks["realtime"]["detail"]

@@ -141,11 +141,13 @@ def closed_port_url() -> str:
 
 
 def write_config(directory: Path, stack: str = "prod", profile: str = "10k-dau", zone_id: str = "Z0EXAMPLE",
-                 domain: str = DOMAIN, backend: str | None = None) -> Path:
+                 domain: str = DOMAIN, backend: str | None = None, images: dict | None = None) -> Path:
     """A ChatopsConfig-valid chatops.yaml with one stack."""
     data: dict = {"project": PROJECT,
                   "stacks": {stack: {"profile": profile, "region": REGION, "domain": domain,
                                      "hosted_zone_id": zone_id, "alert_email": "ops@example.com"}}}
+    if images:
+        data["stacks"][stack]["images"] = images
     if backend:
         data["backend"] = backend
     path = directory / "chatops.yaml"
