@@ -8,7 +8,7 @@ import click
 from rich.table import Table
 
 from chatops.cli.common import examples
-from chatops.cli.deploy_steps import prepare_images
+from chatops.cli.deploy_steps import prepare_images, wait_for_services, wait_options
 from chatops.cli.preview_live import preview_stack, stack_options
 from chatops.cli.up import apply_update, show_outputs
 from chatops.deploy import driver, scale
@@ -29,8 +29,9 @@ from chatops.ui.console import console
 @click.option("--apply-immediately", is_flag=True,
               help="Apply DB/Redis class changes now instead of in the maintenance window.")
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking (needed when stdin is not a terminal).")
+@wait_options
 def scale_to(tier: str, stack: Optional[str], config_path: Optional[str], allow_replace: bool,
-             apply_immediately: bool, yes: bool) -> None:
+             apply_immediately: bool, yes: bool, wait: bool, wait_timeout: float) -> None:
     """Move a live stack to another tier (up or down), safely."""
     target = driver.resolve_target(config_path, stack)
     new_ref = scale.canonical_ref(tier)
@@ -54,6 +55,7 @@ def scale_to(tier: str, stack: Optional[str], config_path: Optional[str], allow_
     scale.set_stack_profile(target.config_path, target.stack, new_ref)
     console().print(f"[green]Stack {target.stack} now runs {after.name}; {target.config_path} records it.[/green]")
     show_outputs(outputs)
+    wait_for_services(images.target, outputs, wait=wait, wait_timeout=wait_timeout)  # new task sizes roll out
 
 
 def show_plan(target: driver.StackTarget, before: Profile, after: Profile, apply_immediately: bool) -> None:

@@ -267,3 +267,22 @@ def test_preview_shows_images_by_digest_and_says_what_is_missing(run, project, m
     assert result.exit_code == 0, result.stderr
     assert project.settings[-1].images.api.digest == digest and project.settings[-1].images.realtime.digest is None
     assert "Images not ready" in result.stderr and "images.realtime" in result.stderr
+
+
+def test_scale_to_keeps_the_running_images_by_digest_and_waits(run, project, moto_url, stack, tmp_path):
+    (tmp_path / "chatops.yaml").write_text(CONFIG.format(stack=stack).replace("{}", "{tag: v1}"))
+    digests = _push_all(moto_url, stack, "v1")
+    project.outputs = _ecs_services(moto_url, stack)
+    result = _run(run, moto_url, "scale-to", "25k", "--yes", "--wait-timeout", "60s")
+    assert result.exit_code == 0, result.stderr
+    assert {s: getattr(project.settings[-1].images, s).digest for s in digests} == digests
+    assert "All services are steady" in result.stdout
+    assert yaml.safe_load(_config(tmp_path))["stacks"][stack]["profile"] == "25k-dau"
+
+
+def test_wait_timeout_durations():
+    from chatops.cli.deploy_steps import DEFAULT_WAIT_TIMEOUT_SECONDS, Duration
+
+    duration = Duration()
+    assert duration.convert("20m", None, None) == DEFAULT_WAIT_TIMEOUT_SECONDS  # the --wait-timeout default
+    assert [duration.convert(v, None, None) for v in ("900", "90s", "1.5h")] == [900, 90, 5400]
