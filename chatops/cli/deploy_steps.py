@@ -73,7 +73,6 @@ class PreparedImages:
     text that records it (written only after the update succeeded)."""
 
     target: driver.StackTarget
-    states: list[ImageState]
     config_text: Optional[str] = None
 
     def record(self) -> None:
@@ -114,7 +113,7 @@ def prepare_images(target: driver.StackTarget, profile: Profile, *, tag: Optiona
     aws = make_aws(target.entry.region)
     states = resolve_images(aws, target.config.project, target.stack, images)
     if all(s.deployable for s in states):
-        return PreparedImages(with_images(target, images.with_digests(resolved_digests(states))), states, text)
+        return PreparedImages(with_images(target, images.with_digests(resolved_digests(states))), text)
     wrong = [s.problem for s in states if not s.deployable and not s.needs_push]
     if wrong:
         raise ChatopsError("; ".join(wrong))
@@ -211,8 +210,8 @@ def wait_for_services(target: driver.StackTarget, outputs: dict[str, Any], *, wa
     if result.outcome == "failed":
         reasons = "; ".join(f"{s.role}: {s.reason}" for s in result.failed)
         raise ChatopsError(f"stack {stack}: the update is applied but {len(result.failed)} service(s) did not roll "
-                           f"out ({reasons}); the stack state and chatops.yaml record the new images, the failed "
-                           f"services run their previous task definition; fix the image and release a new tag")
+                           f"out ({reasons}); the stack state and chatops.yaml record the new images, and where ECS rolled "
+                           f"back the tasks run the previous ones; fix the image and release a new tag")
     if result.outcome == "timeout":
         waiting = ", ".join(f"{s.role} {s.running}/{s.desired}" for s in result.services if s.phase != "steady")
         raise ChatopsError(f"stack {stack}: services not steady after {wait_timeout / 60:g} min ({waiting}); ECS goes on "
