@@ -80,8 +80,7 @@ def init(config_file: Optional[str], project: Optional[str], stack_name: Optiona
     data = _merge(existing, values["project"], backend, name, entry)
     config = _validate(data, path)
     _write(path, render_config(config))
-    released = all(ref.get("tag") or ref.get("digest") for ref in entry["images"].values()) and len(entry["images"]) == 3
-    then = "" if released else (" (the first `up` creates the image repositories and prints the `docker push` commands; "
+    then = "" if len(entry["images"]) == 3 else (" (the first `up` creates the image repositories and prints the `docker push` commands; "
                                 f"then `chatops release --stack {name} --tag TAG`)")
     console().print(f"Wrote {path} (stack {name}: {entry['profile']} in {entry['region']}). Next: `chatops doctor "
                     f"--stack {name}`, then `chatops up --stack {name}`{then}.")
@@ -145,27 +144,30 @@ def _entry(values: dict[str, Any], certificate_arn: Optional[str], auth0_domain:
 def image_entries(image_tag: Optional[str], images: dict[str, Optional[str]]) -> dict[str, dict[str, str]]:
     """chatops.yaml `images`: --image-<service> where given, else --image-tag for this stack's ECR, else no tag
     (nothing is released yet: `up` stops with the push commands, `release` sets the tag)."""
-    entries = {service: parse_image(ref, f"--image-{service}") for service, ref in images.items() if ref}
+    entries = {service: parse_image(ref, service) for service, ref in images.items() if ref}
     if image_tag is not None:
         entries = {**{service: {"tag": image_tag} for service in images}, **entries}
     return entries
 
 
-def parse_image(ref: str, flag: str) -> dict[str, str]:
-    """'ghcr.io/acme/api:1.2.3' -> repository + tag; 'REPO@sha256:...' pins a digest; a bare ':1.2.3' keeps
-    the stack's ECR repository. Outside ECR the tag must name one build (chatops cannot resolve it)."""
+def parse_image(ref: str, service: str) -> dict[str, str]:
+    """--image-<service>: 'ghcr.io/acme/api:1.2.3' -> repository + tag; 'REPO@sha256:...' pins a digest; a bare
+    ':1.2.3' keeps the stack's ECR repository. Outside ECR the tag must name one build (chatops cannot
+    resolve it to a digest). Every entry names a tag or a digest."""
     from chatops.model.images import external_problem, image_source
     from chatops.model.settings import ImageRef
 
-    name, at, digest = ref.partition("@")
+    flag = f"--image-{service}"
+    name, _, digest = ref.partition("@")
     repository, sep, tag = name.rpartition(":")
     if not sep or "/" in tag:  # no tag, or the colon was a registry port (host:5000/repo)
         repository, tag = name, ""
     entry = {k: v for k, v in (("repository", repository), ("tag", tag), ("digest", digest)) if v}
-    if "repository" in entry and not (tag or digest):
-        raise UsageError(f"{flag} {ref}: give the tag (REPO:TAG) or the digest (REPO@sha256:...)")
+    if not (tag or digest):
+        raise UsageError(f"{flag} {ref}: give the tag (REPO:TAG or :TAG) or the digest (REPO@sha256:...)")
     try:
-        source = image_source("api", ImageRef(**entry), "p", "s", "us-east-1")
+        # Only the kind of registry matters here, not the stack's own repository name.
+        source = image_source(service, ImageRef(**entry), "project", "stack", "us-east-1")
     except ValidationError:
         raise UsageError(f"{flag} {ref}: not an image reference; use REPO:TAG, REPO@sha256:<64 hex> or :TAG") from None
     problem = external_problem(source)
