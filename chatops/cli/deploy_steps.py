@@ -170,7 +170,7 @@ def create_repositories(target: driver.StackTarget, profile: Profile, yes: bool)
     progress = Progress()
     try:
         with live_progress(progress):
-            driver.run_up(session, progress.handle, target=registry_urns(target.config.project, stack))
+            driver.run_up(session, progress.handle, targets=registry_urns(target.config.project, stack))
     except ChatopsError:
         show_result(progress)
         raise

@@ -180,10 +180,10 @@ def run_preview(session: Session, on_event: OnEvent) -> auto.PreviewResult:
         return session.stack.preview(on_event=on_event, diff=True, color="never")
 
 
-def run_up(session: Session, on_event: OnEvent, target: Optional[list[str]] = None) -> auto.UpResult:
-    """`target`: update only these URNs (`pulumi up --target`), e.g. the first deploy's image repositories."""
+def run_up(session: Session, on_event: OnEvent, targets: Optional[list[str]] = None) -> auto.UpResult:
+    """`targets`: update only these URNs (`pulumi up --target`), e.g. the first deploy's image repositories."""
     with pulumi_errors(session.target.stack, session.target.backend):
-        return session.stack.up(on_event=on_event, color="never", show_secrets=False, target=target)
+        return session.stack.up(on_event=on_event, color="never", show_secrets=False, target=targets)
 
 
 def run_refresh(session: Session, on_event: OnEvent) -> auto.RefreshResult:

@@ -76,11 +76,11 @@ class Pulumi:
         on_event(pre(1, 1, "replace", TASK_DEF_URN.format(stack=self.stack), "aws:ecs/taskDefinition:TaskDefinition",
                      planning=True, diffs=["containerDefinitions"]))
 
-    def run_up(self, session, on_event, target=None):
-        self.updates.append(target)
+    def run_up(self, session, on_event, targets=None):
+        self.updates.append(targets)
         if self.fail_update:
             raise DeployError("pulumi failed on stack prod: update failed")
-        if target is not None:  # the targeted first update creates the stack's repositories
+        if targets is not None:  # the targeted first update creates the stack's repositories
             ecr = boto3.client("ecr", endpoint_url=self.moto, region_name=REGION)
             for service in ("api", "realtime", "workers"):
                 ecr.create_repository(repositoryName=f"chat-{self.stack}/{service}")
