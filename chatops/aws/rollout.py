@@ -22,7 +22,7 @@ The rules, from the ECS API reference (Deployment.rolloutState, DeploymentCircui
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable, Literal, Mapping, Optional
 
@@ -67,9 +67,6 @@ class ServiceRollout:
     def progress_key(self) -> tuple[Any, ...]:
         """What a new progress line is printed for."""
         return (self.phase, self.running, self.desired, self.pending, self.rollout_state)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -233,10 +230,6 @@ class RolloutResult:
     @property
     def failed(self) -> list[ServiceRollout]:
         return [s for s in self.services if s.phase == "failed"]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"outcome": self.outcome, "elapsed_seconds": round(self.elapsed_seconds, 1),
-                "services": [s.to_json() for s in self.services]}
 
 
 def observe(aws: Aws, cluster: str, targets: list[ServiceTarget],
