@@ -56,11 +56,12 @@ def image_uri(ref: ImageRef, repository_url: pulumi.Input[str]) -> pulumi.Output
 
 
 def node_health_command(port: int, path: str) -> list[str]:
-    """A container health check that needs nothing but node (the seed's apps are Node.js; curl and wget
-    are missing from slim images)."""
+    """A container health check that needs nothing but node: the exec form (`CMD`), because distroless
+    images have no shell for `CMD-SHELL`, and slim ones no curl or wget. ECS runs the arguments as given
+    (ECS HealthCheck API: "CMD" executes the command directly, "CMD-SHELL" through the default shell)."""
     script = (f"require('http').get('http://127.0.0.1:{port}{path}',"
               "r=>process.exit(r.statusCode<400?0:1)).on('error',()=>process.exit(1))")
-    return ["CMD-SHELL", f'node -e "{script}"']
+    return ["CMD", "node", "-e", script]
 
 
 # -- wiring ------------------------------------------------------------------------------------------

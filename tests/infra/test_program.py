@@ -101,7 +101,10 @@ def test_task_definitions(graphs, tier):
         assert c["logConfiguration"]["options"]["awslogs-group"] == f"/chatops/chat-prod/{service}"
         if service != "workers":
             assert c["portMappings"][0]["containerPort"] == spec.container_port
-            assert c["healthCheck"]["command"][0] == "CMD-SHELL"
+            # Exec form: distroless images have no shell for CMD-SHELL.
+            command = c["healthCheck"]["command"]
+            assert command[:3] == ["CMD", "node", "-e"] and len(command) == 4
+            assert f"127.0.0.1:{spec.container_port}{spec.health_check.path}" in command[3]
 
 
 @tiers
