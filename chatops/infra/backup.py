@@ -17,9 +17,11 @@ import pulumi_aws as aws
 from chatops.model.naming import Names
 from chatops.model.profile import Profile
 
+#: Backup only. The selection's role runs backup jobs; a restore job names its own role when an operator
+#: starts it (AWS Backup Developer Guide, "IAM service roles": ...ForRestores is the managed policy for
+#: restore jobs). Attaching it here would let the backup role create and overwrite resources for nothing.
 SERVICE_POLICIES = (
     "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
-    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
 )
 START_WINDOW_MINUTES = 60
 COMPLETION_WINDOW_MINUTES = 360

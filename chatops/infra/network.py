@@ -28,6 +28,16 @@ def private_cidr(index: int) -> str:
     return f"10.0.{100 + index}.0/24"
 
 
+def flow_logs_trust_policy(account_id: str, region: str) -> str:
+    """Only the flow logs of this account and region may assume the role: the confused-deputy guard the
+    VPC User Guide gives for the flow-logs role ("IAM role for publishing flow logs to CloudWatch
+    Logs": aws:SourceAccount and aws:SourceArn conditions)."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+        "Condition": {"StringEquals": {"aws:SourceAccount": account_id},
+                      "ArnLike": {"aws:SourceArn": f"arn:aws:ec2:{region}:{account_id}:vpc-flow-log/*"}}}]})
+
+
 class Network(pulumi.ComponentResource):
     vpc_id: pulumi.Output[str]
     public_subnet_ids: list[pulumi.Output[str]]
@@ -35,7 +45,7 @@ class Network(pulumi.ComponentResource):
     task_subnet_ids: list[pulumi.Output[str]]
     assign_public_ip: bool
 
-    def __init__(self, name: str, *, profile: Profile, names: Names, region: str,
+    def __init__(self, name: str, *, profile: Profile, names: Names, region: str, account_id: pulumi.Input[str],
                  opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__("chatops:network:Network", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -73,7 +83,7 @@ class Network(pulumi.ComponentResource):
         aws.ec2.VpcEndpoint("s3", vpc_id=vpc.id, service_name=f"com.amazonaws.{region}.s3",
                             vpc_endpoint_type="Gateway", route_table_ids=[rt.id for rt in route_tables],
                             tags={"Name": f"{names.prefix}-s3"}, opts=child)
-        self._flow_logs(vpc, profile, names)
+        self._flow_logs(vpc, profile, names, region, account_id)
 
         self.vpc_id = vpc.id
         self.public_subnet_ids = [s.id for s in public]
@@ -100,15 +110,14 @@ class Network(pulumi.ComponentResource):
                                   connectivity_type="public", tags={"Name": f"{names.prefix}-nat-{index}"},
                                   opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]))
 
-    def _flow_logs(self, vpc: aws.ec2.Vpc, profile: Profile, names: Names) -> None:
+    def _flow_logs(self, vpc: aws.ec2.Vpc, profile: Profile, names: Names, region: str,
+                   account_id: pulumi.Input[str]) -> None:
         child = pulumi.ResourceOptions(parent=self)
         group = aws.cloudwatch.LogGroup("flow-logs", name=names.log_group("vpc-flow-logs"),
                                         retention_in_days=profile.network.flow_logs_retention_days, opts=child)
         role = aws.iam.Role("flow-logs", name=names.of("iam_role", "flow-logs"),
-                            assume_role_policy=json.dumps({
-                                "Version": "2012-10-17",
-                                "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                               "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}}]}),
+                            assume_role_policy=pulumi.Output.from_input(account_id).apply(
+                                lambda account: flow_logs_trust_policy(account, region)),
                             opts=child)
         aws.iam.RolePolicy("flow-logs", role=role.id, policy=group.arn.apply(lambda arn: json.dumps({
             "Version": "2012-10-17",

@@ -63,7 +63,7 @@ def _build(profile: Profile, settings: DeploymentSettings, dashboard_template: s
     register_tagging(stack_tags(profile, settings))
     account_id = aws.get_caller_identity_output().account_id
 
-    network = Network("network", profile=profile, names=names, region=settings.region)
+    network = Network("network", profile=profile, names=names, region=settings.region, account_id=account_id)
     groups = SecurityGroups("security", profile=profile, names=names, vpc_id=network.vpc_id)
     certificate = Certificate("certificate", settings=settings)
     alb = LoadBalancer("alb", profile=profile, names=names, region=settings.region, account_id=account_id,

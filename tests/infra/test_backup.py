@@ -44,7 +44,8 @@ def test_selection_role_and_names():
     assert selection.plain("resources") == [DB_ARN]
     policies = {a.plain("policyArn") for a in g.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")}
     assert any(p.endswith("AWSBackupServiceRolePolicyForBackup") for p in policies)
-    assert any(p.endswith("AWSBackupServiceRolePolicyForRestores") for p in policies)
+    # The role that runs backup jobs cannot restore: restores pass their own role.
+    assert not any(p.endswith("AWSBackupServiceRolePolicyForRestores") for p in policies)
     assert len(g.one("aws:backup/vault:Vault").plain("name")) <= LIMITS["backup_vault"]
     assert len(g.one("aws:backup/plan:Plan").plain("name")) <= LIMITS["backup_plan"]
     assert len(selection.plain("name")) <= LIMITS["backup_selection"]

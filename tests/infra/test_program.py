@@ -135,6 +135,16 @@ def test_dev_runs_tasks_in_public_subnets_and_prod_in_private(graphs):
 
 # -- security ------------------------------------------------------------------------------------------
 
+def test_flow_logs_role_trusts_only_this_accounts_flow_logs(graphs):
+    s = graphs["dev"]
+    role = named(s, "aws:iam/role:Role", "flow-logs")
+    (statement,) = json.loads(role["inputs"]["assumeRolePolicy"])["Statement"]
+    assert statement["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": "arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/*"}}
+
+
 @tiers
 def test_security_group_rules_are_least_privilege(graphs, tier):
     s, p = graphs[tier], load_profile(tier)
