@@ -238,6 +238,11 @@ class Services(pulumi.ComponentResource):
             task_definition=task.arn, desired_count=spec.desired_count,
             # Never launch_type together with a strategy: the strategy is what puts tasks on Spot.
             capacity_provider_strategies=capacity_provider_strategy(spec.spot_share_percent),
+            # Without it the provider marks any strategy change ForceNew (terraform-provider-aws
+            # internal/service/ecs/service.go, capacityProviderStrategyCustomizeDiff), and the new service
+            # collides with the old one's fixed name. With it, a Spot share change is an in-place
+            # UpdateService that rolls the tasks onto the new strategy.
+            force_new_deployment=True,
             platform_version="LATEST",
             deployment_minimum_healthy_percent=spec.deployment_min_healthy_percent,
             deployment_maximum_percent=spec.deployment_max_percent,

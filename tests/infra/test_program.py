@@ -79,6 +79,8 @@ def test_services_and_capacity_provider_strategies(graphs, tier):
                 share = strategy["FARGATE_SPOT"]["weight"] / sum(x["weight"] for x in strategy.values())
                 assert share == pytest.approx(spot / 100)
         assert inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+        # A capacity provider strategy change must update in place, not replace the service.
+        assert inputs["forceNewDeployment"] is True
         assert inputs["enableExecuteCommand"] is p.compute.enable_execute_command
         net = inputs["networkConfiguration"]
         assert net["assignPublicIp"] is (p.network.task_subnets == "public")
