@@ -38,6 +38,9 @@ class LoadBalancer(pulumi.ComponentResource):
     arn_suffix: pulumi.Output[str]
     target_groups: dict[str, aws.lb.TargetGroup]
     https_listener: aws.lb.Listener
+    #: The rule that forwards to each service's target group: ECS rejects a service whose target group
+    #: is not yet attached to a load balancer, so services wait for these.
+    listener_rules: dict[str, aws.lb.ListenerRule]
     log_bucket_name: pulumi.Output[str]
 
     def __init__(self, name: str, *, profile: Profile, names: Names, region: str, account_id: pulumi.Input[str],
@@ -80,8 +83,10 @@ class LoadBalancer(pulumi.ComponentResource):
                 type="fixed-response", fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
                     content_type="application/json", message_body='{"error":"not found"}', status_code="404"))],
             opts=child)
-        self._rule("api", https, 10, API_PATHS, self.target_groups["api"])
-        self._rule("realtime", https, 20, REALTIME_PATHS, self.target_groups["realtime"])
+        self.listener_rules = {
+            "api": self._rule("api", https, 10, API_PATHS, self.target_groups["api"]),
+            "realtime": self._rule("realtime", https, 20, REALTIME_PATHS, self.target_groups["realtime"]),
+        }
 
         self.https_listener = https
         self.arn = alb.arn
@@ -110,8 +115,8 @@ class LoadBalancer(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self))
 
     def _rule(self, service: str, listener: aws.lb.Listener, priority: int, paths: list[str],
-              target_group: aws.lb.TargetGroup) -> None:
-        aws.lb.ListenerRule(
+              target_group: aws.lb.TargetGroup) -> aws.lb.ListenerRule:
+        return aws.lb.ListenerRule(
             service, listener_arn=listener.arn, priority=priority,
             conditions=[aws.lb.ListenerRuleConditionArgs(
                 path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=paths))],

@@ -220,7 +220,7 @@ class Database(pulumi.ComponentResource):
             assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow", "Principal": {"Service": "rds.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
             opts=self._child)
-        aws.iam.RolePolicy(
+        secret_policy = aws.iam.RolePolicy(
             "db-proxy-secret", role=role.id,
             policy=master_secret.arn.apply(lambda arn: json.dumps({"Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": arn}]})),
@@ -232,7 +232,8 @@ class Database(pulumi.ComponentResource):
             auths=[aws.rds.ProxyAuthArgs(auth_scheme="SECRETS", secret_arn=master_secret.arn, iam_auth="DISABLED",
                                          client_password_auth_type="POSTGRES_SCRAM_SHA_256",
                                          description="master credentials")],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self._master_version]))
+            # The proxy reads its secrets as soon as it exists: the policy must be there first.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self._master_version, secret_policy]))
         target_group = aws.rds.ProxyDefaultTargetGroup(
             "db-proxy-pool", db_proxy_name=proxy.name,
             connection_pool_config=aws.rds.ProxyDefaultTargetGroupConnectionPoolConfigArgs(

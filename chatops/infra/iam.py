@@ -45,6 +45,9 @@ def _assume_by_ecs_tasks(account_id: str, region: str) -> str:
 class TaskRoles(pulumi.ComponentResource):
     execution_role_arn: pulumi.Output[str]
     task_role_arns: dict[str, pulumi.Output[str]]
+    #: Per service, the inline policies its tasks need (execution + task role). A role exists before its
+    #: policy does; a task started in between cannot pull its image or read its secrets.
+    policies: dict[str, list[aws.iam.RolePolicy]]
 
     def __init__(self, name: str, *, names: Names, region: str, account_id: pulumi.Input[str],
                  repository_arns: Sequence[pulumi.Input[str]], log_group_arns: Sequence[pulumi.Input[str]],
@@ -56,17 +59,19 @@ class TaskRoles(pulumi.ComponentResource):
         self._assume = pulumi.Output.from_input(account_id).apply(lambda acct: _assume_by_ecs_tasks(acct, region))
 
         execution = self._role("execution", "ECS task execution: image pull, logs, container secrets")
-        self._policy("execution", execution, pulumi.Output.all(
+        execution_policy = self._policy("execution", execution, pulumi.Output.all(
             list(repository_arns), list(log_group_arns), list(secret_arns)).apply(
                 lambda a: _document(self._execution_statements(*a))))
 
         self.task_role_arns = {}
+        self.policies = {}
         for service, actions in QUEUE_ACCESS.items():
             role = self._role(f"{service}-task", f"{service} task: its queues and metrics")
-            self._policy(f"{service}-task", role, pulumi.Output.all(*queue_arns).apply(
+            task_policy = self._policy(f"{service}-task", role, pulumi.Output.all(*queue_arns).apply(
                 lambda arns, actions=actions: _document(
                     self._task_statements(actions, list(arns), metrics_namespace, enable_execute_command))))
             self.task_role_arns[service] = role.arn
+            self.policies[service] = [execution_policy, task_policy]
         self.execution_role_arn = execution.arn
         self.register_outputs({"execution_role_arn": self.execution_role_arn, **{
             f"{s}_task_role_arn": a for s, a in self.task_role_arns.items()}})
@@ -75,8 +80,8 @@ class TaskRoles(pulumi.ComponentResource):
         return aws.iam.Role(component, name=self._names.of("iam_role", component), description=description,
                             assume_role_policy=self._assume, opts=pulumi.ResourceOptions(parent=self))
 
-    def _policy(self, component: str, role: aws.iam.Role, document: pulumi.Input[str]) -> None:
-        aws.iam.RolePolicy(component, name=component, role=role.id, policy=document,
+    def _policy(self, component: str, role: aws.iam.Role, document: pulumi.Input[str]) -> aws.iam.RolePolicy:
+        return aws.iam.RolePolicy(component, name=component, role=role.id, policy=document,
                            opts=pulumi.ResourceOptions(parent=self))
 
     @staticmethod

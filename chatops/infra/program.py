@@ -104,7 +104,8 @@ def _build(profile: Profile, settings: DeploymentSettings, dashboard_template: s
         subnet_ids=network.task_subnet_ids, assign_public_ip=network.assign_public_ip,
         security_group_ids=groups.services, execution_role_arn=roles.execution_role_arn,
         task_role_arns=roles.task_role_arns, repository_urls=registries.urls, target_groups=alb.target_groups,
-        listener=alb.https_listener, alb_arn_suffix=alb.arn_suffix,
+        listener_rules=alb.listener_rules, iam_policies=roles.policies, network_routes=network.task_routes,
+        alb_arn_suffix=alb.arn_suffix,
         queue_names={"push": queues.push.name, "offline": queues.offline.name})
     services = Services("services", profile=profile, settings=settings, names=names, placement=placement,
                         wiring=wiring, logs=logs)

@@ -101,7 +101,9 @@ class Placement:
     task_role_arns: Mapping[str, pulumi.Input[str]]
     repository_urls: Mapping[str, pulumi.Input[str]]
     target_groups: Mapping[str, aws.lb.TargetGroup]
-    listener: pulumi.Resource
+    listener_rules: Mapping[str, pulumi.Resource]          # api / realtime
+    iam_policies: Mapping[str, Sequence[pulumi.Resource]]  # per service: execution + task role policies
+    network_routes: Sequence[pulumi.Resource]              # the task subnets' default routes
     alb_arn_suffix: pulumi.Input[str]
     queue_names: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)  # push / offline
 
@@ -220,7 +222,13 @@ class Services(pulumi.ComponentResource):
             execution_role_arn=self._placement.execution_role_arn,
             task_role_arn=self._placement.task_role_arns[service],
             container_definitions=pulumi.Output.json_dumps([self._container(service)]),
-            opts=pulumi.ResourceOptions(parent=self))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=self._launch_prerequisites(service)))
+
+    def _launch_prerequisites(self, service: str) -> list[pulumi.Resource]:
+        """What a task needs before it can start: its IAM policies (a role alone grants nothing) and the
+        route out of its subnet (image pull, secrets, logs)."""
+        p = self._placement
+        return [*p.iam_policies[service], *p.network_routes]
 
     # -- services ------------------------------------------------------------------------------------
 
@@ -232,7 +240,10 @@ class Services(pulumi.ComponentResource):
         if web:
             load_balancers = [{"target_group_arn": p.target_groups[service].arn, "container_name": service,
                                "container_port": spec.container_port}]
-        depends_on = [p.capacity_providers] + ([p.listener] if web else [])
+        # ECS rejects a service whose target group is not attached to a load balancer yet: wait for the
+        # listener rule that forwards to it.
+        depends_on = [p.capacity_providers, *self._launch_prerequisites(service)] + (
+            [p.listener_rules[service]] if web else [])
         return aws.ecs.Service(
             service, name=self._names.of("ecs_service", service), cluster=p.cluster_arn,
             task_definition=task.arn, desired_count=spec.desired_count,

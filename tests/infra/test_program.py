@@ -135,6 +135,35 @@ def test_dev_runs_tasks_in_public_subnets_and_prod_in_private(graphs):
             assert set(svc["inputs"]["networkConfiguration"]["subnets"]) == ids
 
 
+# -- ordering ------------------------------------------------------------------------------------------
+
+@tiers
+def test_services_and_task_definitions_wait_for_what_their_tasks_need(graphs, tier):
+    s, p = graphs[tier], load_profile(tier)
+    rules = {r["urn"].rsplit("::", 1)[1]: r["urn"] for r in of_type(s, "aws:lb/listenerRule:ListenerRule")}
+    policies = {r["urn"].rsplit("::", 1)[1]: r["urn"] for r in of_type(s, "aws:iam/rolePolicy:RolePolicy")}
+    routes = {r["urn"] for r in of_type(s, "aws:ec2/route:Route")
+              if ("natGatewayId" in r["inputs"]) is (p.network.task_subnets == "private")}
+    assert routes
+    for service in ("api", "realtime", "workers"):
+        needs = {policies["execution"], policies[f"{service}-task"], *routes}
+        task = named(s, "aws:ecs/taskDefinition:TaskDefinition", service)
+        svc = named(s, "aws:ecs/service:Service", service)
+        assert needs <= set(task["dependencies"]), service
+        assert needs <= set(svc["dependencies"]), service
+        # ECS rejects a service whose target group no listener rule uses yet.
+        assert (rules.get(service) in svc["dependencies"]) is (service != "workers")
+
+
+def test_flow_log_and_proxy_wait_for_their_policies(graphs):
+    s = graphs["100k-dau"]
+    policies = {r["urn"].rsplit("::", 1)[1]: r["urn"] for r in of_type(s, "aws:iam/rolePolicy:RolePolicy")}
+    (flow_log,) = of_type(s, "aws:ec2/flowLog:FlowLog")
+    assert policies["flow-logs"] in flow_log["dependencies"]
+    (proxy,) = of_type(s, "aws:rds/proxy:Proxy")
+    assert policies["db-proxy-secret"] in proxy["dependencies"]
+
+
 # -- security ------------------------------------------------------------------------------------------
 
 def test_flow_logs_role_trusts_only_this_accounts_flow_logs(graphs):
