@@ -73,7 +73,7 @@ class Database(pulumi.ComponentResource):
     read_replica_url_secret_arn: Optional[pulumi.Output[str]]
 
     def __init__(self, name: str, *, profile: Profile, names: Names, subnet_ids: Sequence[pulumi.Input[str]],
-                 security_group_id: pulumi.Input[str], proxy_security_group_id: pulumi.Input[str],
+                 security_group_id: pulumi.Input[str], proxy_security_group_id: Optional[pulumi.Input[str]],
                  apply_immediately: Optional[bool] = None, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         """apply_immediately: apply class/parameter changes now (settings.apply_immediately, from
         `scale-to --apply-immediately`); None = dev applies now, prod waits for the maintenance window."""
@@ -101,6 +101,8 @@ class Database(pulumi.ComponentResource):
 
         self.proxy_endpoint = None
         if profile.database.proxy.enabled:
+            if proxy_security_group_id is None:
+                raise ValueError("the profile enables the RDS Proxy but no proxy security group was given")
             # A proxy's subnets cannot change in place: pin it to the first two zones' subnets (RDS Proxy
             # needs two zones), so a tier step that adds a zone does not replace it and change its endpoint.
             self.proxy_endpoint = self._proxy(master_secret, instance, list(subnet_ids)[:2], proxy_security_group_id)

@@ -180,7 +180,11 @@ def test_flow_logs_role_trusts_only_this_accounts_flow_logs(graphs):
 def test_security_group_rules_are_least_privilege(graphs, tier):
     s, p = graphs[tier], load_profile(tier)
     groups = {r["inputs"]["name"].split("chat-prod-", 1)[1]: r for r in of_type(s, "aws:ec2/securityGroup:SecurityGroup")}
-    assert set(groups) == {"alb", "api", "realtime", "workers", "db", "db-proxy", "redis"}
+    proxy = p.database.proxy.enabled
+    assert set(groups) == {"alb", "api", "realtime", "workers", "db", "redis"} | ({"db-proxy"} if proxy else set())
+    # The VPC's default group is adopted with no rules at all (the provider revokes every rule it finds).
+    (default,) = of_type(s, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+    assert default["inputs"]["ingress"] == [] and default["inputs"]["egress"] == []
     for g in groups.values():
         assert "ingress" not in g["inputs"] and "egress" not in g["inputs"]
     by_urn = {r["urn"]: name for name, r in groups.items()}
@@ -204,8 +208,11 @@ def test_security_group_rules_are_least_privilege(graphs, tier):
     assert sources("api") == {("alb", p.api.container_port)}
     assert sources("realtime") == {("alb", p.realtime.container_port)}
     assert sources("workers") == set()
-    assert sources("db") == {("api", 5432), ("realtime", 5432), ("workers", 5432), ("db-proxy", 5432)}
-    assert sources("db-proxy") == {("api", 5432), ("realtime", 5432), ("workers", 5432)}
+    from_services = {("api", 5432), ("realtime", 5432), ("workers", 5432)}
+    assert sources("db") == from_services | ({("db-proxy", 5432)} if proxy else set())
+    assert sources("db-proxy") == (from_services if proxy else set())
+    assert any("proxy" in r["urn"] for r in of_type(s, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")) \
+        is proxy
     assert sources("redis") == {("api", 6379), ("realtime", 6379), ("workers", 6379)}
 
 
