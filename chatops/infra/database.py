@@ -27,6 +27,11 @@ LOG_EXPORTS = ["postgresql", "upgrade"]
 # Windows in UTC that do not overlap each other nor the AWS Backup jobs (03:00 daily, Sun 04:00 weekly).
 BACKUP_WINDOW = "01:00-01:30"
 MAINTENANCE_WINDOW = "mon:04:30-mon:05:30"
+#: With AWS Backup continuous backup (point-in-time recovery) AWS Backup manages the instance's automated
+#: backups: it sets the retention to the continuous rule's and may move the window. Sending our values
+#: again after a refresh fails the update (hashicorp/terraform-provider-aws#33465), so the program sets
+#: them at creation (equal values: a profile rule) and leaves them to AWS Backup afterwards.
+BACKUP_OWNED_BY_AWS_BACKUP = ["backupRetentionPeriod", "backupWindow"]
 
 
 def engine_family(engine_version: str) -> str:
@@ -200,7 +205,8 @@ class Database(pulumi.ComponentResource):
             skip_final_snapshot=not self._prod,
             final_snapshot_identifier=self._names.of("rds", "db-final") if self._prod else None,
             **self._common_instance_args(parameters, security_group_id),
-            opts=self._stateful)
+            opts=pulumi.ResourceOptions.merge(self._stateful, pulumi.ResourceOptions(
+                ignore_changes=BACKUP_OWNED_BY_AWS_BACKUP if self._profile.backup.point_in_time_recovery else None)))
 
     def _replica(self, primary: aws.rds.Instance, parameters: aws.rds.ParameterGroup,
                  security_group_id: pulumi.Input[str]) -> aws.rds.Instance:

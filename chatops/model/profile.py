@@ -119,7 +119,9 @@ class Database(Record):
     multi_az: bool
     performance_insights: bool
     deletion_protection: bool
-    backup_retention_days: Annotated[int, Limits(ge=0, le=35, description="RDS automated backups")]
+    backup_retention_days: Annotated[int, Limits(
+        ge=0, le=35, description="RDS automated backups; with AWS Backup point-in-time recovery, equal to "
+        "backup.daily_retention_days (AWS Backup owns it)")]
     proxy: RdsProxy
     read_replica: ReadReplica
 

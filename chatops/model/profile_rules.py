@@ -141,6 +141,13 @@ def _backup(p: "Profile") -> Iterator[Problem]:
     if b.point_in_time_recovery and b.daily_retention_days > catalog.CONTINUOUS_BACKUP_MAX_DAYS:
         yield Problem("backup.daily_retention_days", f"point-in-time recovery keeps at most "
                       f"{catalog.CONTINUOUS_BACKUP_MAX_DAYS} days; lower it or turn point_in_time_recovery off")
+    retention = p.database.backup_retention_days
+    if b.point_in_time_recovery and retention != b.daily_retention_days:
+        # AWS Backup's continuous backup takes over the instance's retention; a different value in the
+        # program makes every update after a refresh fail (hashicorp/terraform-provider-aws#33465).
+        yield Problem("database.backup_retention_days", f"AWS Backup's point-in-time recovery sets the "
+                      f"instance's retention to backup.daily_retention_days ({b.daily_retention_days}); set "
+                      f"{b.daily_retention_days} here too, or turn point_in_time_recovery off")
     if b.weekly_retention_days > 0 and b.weekly_schedule is None:
         yield Problem("backup.weekly_schedule", "required when weekly_retention_days > 0")
     if b.weekly_retention_days == 0 and b.weekly_schedule is not None:

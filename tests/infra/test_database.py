@@ -63,6 +63,20 @@ def test_primary_instance_inputs(graphs, tier):
 
 
 @pytest.mark.parametrize("tier", BUILTIN_TIERS)
+def test_aws_backup_owns_the_retention_under_point_in_time_recovery(graphs, tier):
+    # Continuous backup sets the instance's retention to the backup rule's; an update sending another
+    # value after a refresh is rejected (hashicorp/terraform-provider-aws#33465).
+    p = load_profile(tier)
+    primary = graphs[tier].named("db")
+    assert primary.plain("backupRetentionPeriod") == p.database.backup_retention_days
+    if p.backup.point_in_time_recovery:
+        assert p.database.backup_retention_days == p.backup.daily_retention_days
+        assert set(primary.ignore_changes) == {"backupRetentionPeriod", "backupWindow"}
+    else:
+        assert primary.ignore_changes == ()
+
+
+@pytest.mark.parametrize("tier", BUILTIN_TIERS)
 def test_parameter_group_is_tuned_for_chat(graphs, tier):
     p = load_profile(tier)
     group = graphs[tier].one("aws:rds/parameterGroup:ParameterGroup")
