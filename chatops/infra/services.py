@@ -37,12 +37,18 @@ def step_adjustments(steps: Sequence[autoscaling.StepAdjustment]) -> list[dict[s
     """The provider's step adjustments (bounds relative to the alarm threshold; an open bound is omitted)."""
     out = []
     for step in steps:
-        adjustment: dict[str, Any] = {"metric_interval_lower_bound": _bound(step.lower_bound)}
+        adjustment: dict[str, Any] = {}
+        if step.lower_bound is not None:
+            adjustment["metric_interval_lower_bound"] = _bound(step.lower_bound)
         if step.upper_bound is not None:
             adjustment["metric_interval_upper_bound"] = _bound(step.upper_bound)
         adjustment["scaling_adjustment"] = step.scaling_adjustment
         out.append(adjustment)
     return out
+
+
+def _scales_in(policy: autoscaling.StepScaling) -> bool:
+    return all(step.scaling_adjustment < 0 for step in policy.steps)
 
 
 def _bound(value: float) -> str:
@@ -276,7 +282,7 @@ class Services(pulumi.ComponentResource):
             if isinstance(policy, autoscaling.TargetTracking):
                 self._target_tracking(targets[policy.service], policy)
             else:
-                self._step_scale_out(targets[policy.service], policy)
+                self._step_policy(targets[policy.service], policy)
 
     def _scalable_target(self, target: autoscaling.ScalableTarget) -> aws.appautoscaling.Target:
         return aws.appautoscaling.Target(
@@ -331,8 +337,8 @@ class Services(pulumi.ComponentResource):
                  "expression": "(push + offline) / IF(tasks < 1, 1, tasks)"}]}}
         raise ValueError(f"no target-tracking metric for {metric!r}")
 
-    def _step_scale_out(self, target: aws.appautoscaling.Target, policy: autoscaling.StepScaling) -> None:
-        """A step scale-out policy and the alarm that triggers it (scale-in is left to target tracking)."""
+    def _step_policy(self, target: aws.appautoscaling.Target, policy: autoscaling.StepScaling) -> None:
+        """A step policy and the alarm that triggers it, exactly as described (scale-out or scale-in)."""
         scaling_policy = aws.appautoscaling.Policy(
             policy.name, name=self._names.of("alarm", policy.name), policy_type="StepScaling",
             service_namespace=target.service_namespace, resource_id=target.resource_id,
@@ -345,7 +351,7 @@ class Services(pulumi.ComponentResource):
         aws.cloudwatch.MetricAlarm(
             policy.name, name=self._names.of("alarm", policy.name), threshold=policy.threshold,
             comparison_operator=policy.comparison, treat_missing_data=policy.treat_missing_data,
-            alarm_description=f"scale out: {policy.name}", actions_enabled=True, alarm_actions=[scaling_policy.arn],
+            alarm_description=f"{'scale in' if _scales_in(policy) else 'scale out'}: {policy.name}", actions_enabled=True, alarm_actions=[scaling_policy.arn],
             evaluation_periods=policy.evaluation_periods, datapoints_to_alarm=policy.datapoints_to_alarm,
             **self._step_alarm_metric(policy), opts=pulumi.ResourceOptions(parent=self))
 

@@ -336,7 +336,7 @@ def test_step_scaling_bounds_are_valid(graphs, tier):
     s = graphs[tier]
     steps_seen = 0
     for name, policy in _policies(s).items():
-        if policy["policyType"] != "StepScaling":
+        if policy["policyType"] != "StepScaling" or name.endswith("-scale-in"):
             continue
         steps = policy["stepScalingPolicyConfiguration"]["stepAdjustments"]
         lowers = [float(x["metricIntervalLowerBound"]) for x in steps]
@@ -401,15 +401,46 @@ def test_policies_are_the_shared_description(graphs, tier):
                                                   d.scale_in_cooldown_seconds, d.disable_scale_in), d.name
         else:
             config = created["stepScalingPolicyConfiguration"]
-            assert config["cooldown"] == d.cooldown_seconds and config["metricAggregationType"] == "Maximum"
-            steps = [(float(x["metricIntervalLowerBound"]), float(x["metricIntervalUpperBound"])
-                      if "metricIntervalUpperBound" in x else None, x["scalingAdjustment"])
+            assert config["cooldown"] == d.cooldown_seconds
+            assert config["metricAggregationType"] == d.metric_aggregation_type
+            steps = [(float(x["metricIntervalLowerBound"]) if "metricIntervalLowerBound" in x else None,
+                      float(x["metricIntervalUpperBound"]) if "metricIntervalUpperBound" in x else None,
+                      x["scalingAdjustment"])
                      for x in config["stepAdjustments"]]
             assert steps == [(a.lower_bound, a.upper_bound, a.scaling_adjustment) for a in d.steps], d.name
             alarm = alarms[d.name]
             assert (alarm["threshold"], alarm["evaluationPeriods"], alarm["datapointsToAlarm"],
-                    alarm["comparisonOperator"]) == (d.threshold, d.evaluation_periods, d.datapoints_to_alarm,
-                                                     d.comparison), d.name
+                    alarm["comparisonOperator"], alarm["treatMissingData"]) == (
+                d.threshold, d.evaluation_periods, d.datapoints_to_alarm, d.comparison, d.treat_missing_data), d.name
+
+
+def test_workers_scale_in_without_container_insights():
+    # Without Container Insights the backlog policy is step scaling, which only adds tasks: a scale-in
+    # policy on the same backlog must remove them again, or workers stay at their peak forever.
+    from chatops.model.loading import profile_from_data, profile_to_data
+
+    data = profile_to_data(load_profile("10k-dau"))
+    data["compute"]["container_insights"] = False
+    profile = profile_from_data(data, source="test")
+    s = synthesize_with_outputs(profile, SETTINGS)
+    policies = _policies(s)
+    tracking = [n for n, p in policies.items() if n.startswith("workers") and p["policyType"] == "TargetTrackingScaling"]
+    assert tracking == [], "no target tracking policy for workers without Container Insights"
+    scale_in = policies["workers-scale-in"]["stepScalingPolicyConfiguration"]
+    assert scale_in["stepAdjustments"] == [{"metricIntervalUpperBound": "0", "scalingAdjustment": -1}]
+    assert scale_in["cooldown"] == 300
+    (alarm,) = [r["inputs"] for r in of_type(s, "aws:cloudwatch/metricAlarm:MetricAlarm")
+                if r["urn"].endswith("::workers-scale-in")]
+    assert alarm["comparisonOperator"] == "LessThanOrEqualToThreshold"
+    assert alarm["threshold"] < profile.workers.scale_on_queue_depth * profile.workers.autoscaling.min_count
+    assert alarm["alarmActions"] == [s_arn for s_arn in alarm["alarmActions"] if "scalingPolicy" in s_arn]
+    assert {q["id"] for q in alarm["metricQueries"]} == {"push", "offline", "backlog"}
+    assert alarm["evaluationPeriods"] * 60 >= 15 * 60, "scale in only after a sustained quiet period"
+    # The cost estimate prices the policies' alarms from the shared list: it must name this one too.
+    from chatops.model.autoscaling import step_scaling_policies
+
+    assert sorted(step_scaling_policies(profile)) == sorted(
+        n for n, p in policies.items() if p["policyType"] == "StepScaling")
 
 
 # -- IAM -----------------------------------------------------------------------------------------------
