@@ -29,6 +29,8 @@ LEGACY_ELB_LOG_REGIONS = frozenset({
     "eu-south-1", "eu-north-1", "me-south-1", "sa-east-1", "us-gov-west-1", "us-gov-east-1",
 })
 LOG_DELIVERY_PRINCIPAL = "logdelivery.elasticloadbalancing.amazonaws.com"
+#: Target group name prefixes: at most 6 characters (terraform-provider-aws `name_prefix` validation).
+TARGET_GROUP_NAME_PREFIXES = {"api": "api-", "realtime": "rt-"}
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -104,8 +106,12 @@ class LoadBalancer(pulumi.ComponentResource):
             # Socket.IO's HTTP long-polling fallback needs every request of a session on one task.
             stickiness = aws.lb.TargetGroupStickinessArgs(type="lb_cookie", enabled=True,
                                                           cookie_duration=sticky_seconds)
+        # A name prefix, not a name: port and protocol changes replace a target group, and the new one
+        # must exist (create before delete) while the listener rule still points at the old one; a fixed
+        # name would collide. The provider adds a unique suffix; the Name tag keeps it readable.
         return aws.lb.TargetGroup(
-            service, name=self._names.of("target_group", service), port=port, protocol="HTTP",
+            service, name_prefix=TARGET_GROUP_NAME_PREFIXES[service],
+            tags={"Name": self._names.of("target_group", service)}, port=port, protocol="HTTP",
             protocol_version="HTTP1", target_type="ip", vpc_id=vpc_id,
             deregistration_delay=deregistration_delay, stickiness=stickiness,
             health_check=aws.lb.TargetGroupHealthCheckArgs(

@@ -66,7 +66,7 @@ class BackupPlan(pulumi.ComponentResource):
 
     def _role(self) -> aws.iam.Role:
         role = aws.iam.Role(
-            "backup-role", name=self._names.of("iam_role", "backup"),
+            "backup-role", name=self._names.global_name("iam_role", "backup"),
             assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
             opts=self._child)

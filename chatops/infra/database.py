@@ -224,7 +224,7 @@ class Database(pulumi.ComponentResource):
                subnet_ids: list, proxy_security_group_id: pulumi.Input[str]) -> pulumi.Output[str]:
         settings = self._profile.database.proxy
         role = aws.iam.Role(
-            "db-proxy-role", name=self._names.of("iam_role", "db-proxy"),
+            "db-proxy-role", name=self._names.global_name("iam_role", "db-proxy"),
             assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow", "Principal": {"Service": "rds.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
             opts=self._child)

@@ -77,7 +77,7 @@ class TaskRoles(pulumi.ComponentResource):
             f"{s}_task_role_arn": a for s, a in self.task_role_arns.items()}})
 
     def _role(self, component: str, description: str) -> aws.iam.Role:
-        return aws.iam.Role(component, name=self._names.of("iam_role", component), description=description,
+        return aws.iam.Role(component, name=self._names.global_name("iam_role", component), description=description,
                             assume_role_policy=self._assume, opts=pulumi.ResourceOptions(parent=self))
 
     def _policy(self, component: str, role: aws.iam.Role, document: pulumi.Input[str]) -> aws.iam.RolePolicy:

@@ -121,7 +121,7 @@ class Network(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         group = aws.cloudwatch.LogGroup("flow-logs", name=names.log_group("vpc-flow-logs"),
                                         retention_in_days=profile.network.flow_logs_retention_days, opts=child)
-        role = aws.iam.Role("flow-logs", name=names.of("iam_role", "flow-logs"),
+        role = aws.iam.Role("flow-logs", name=names.global_name("iam_role", "flow-logs"),
                             assume_role_policy=pulumi.Output.from_input(account_id).apply(
                                 lambda account: flow_logs_trust_policy(account, region)),
                             opts=child)

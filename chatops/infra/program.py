@@ -59,7 +59,7 @@ def build_program(profile: Profile, settings: DeploymentSettings,
 
 
 def _build(profile: Profile, settings: DeploymentSettings, dashboard_template: str) -> dict[str, Any]:
-    names = Names(settings.project, settings.stack)
+    names = Names(settings.project, settings.stack, settings.region)
     register_tagging(stack_tags(profile, settings))
     account_id = aws.get_caller_identity_output().account_id
 

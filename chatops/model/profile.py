@@ -141,7 +141,8 @@ class RedisSplit(Record):
 
 @record
 class Cache(Record):
-    engine_version: Annotated[str, Limits(pattern=r"^7(\.\d+)?$")]
+    engine_version: Annotated[str, Limits(
+        pattern=r"^7\.\d+$", description="Redis 7 as major.minor, e.g. '7.1' (the provider rejects a bare '7')")]
     node_type: str
     num_cache_nodes: Annotated[int, Limits(ge=1, le=6, description="primary plus replicas when not split")]
     automatic_failover: bool

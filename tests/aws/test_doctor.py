@@ -89,7 +89,8 @@ def test_missing_zone_fails(run, moto_url, tmp_path):
 
 
 def test_long_names_warn(run, moto_url, tmp_path):
-    config = write_config(tmp_path, stack="production-eu-central", zone_id=_zone(moto_url, "example.com"))
+    # chat-production-eu-central-1-redis-adapter is 42 characters, over ElastiCache's 40.
+    config = write_config(tmp_path, stack="production-eu-central-1", zone_id=_zone(moto_url, "example.com"))
     result = run("doctor", "--config", str(config), "--endpoint-url", moto_url, "--json")
     check = _by_name(json.loads(result.stdout))["names"]
     assert check["status"] == "warn" and "shortened" in check["detail"]

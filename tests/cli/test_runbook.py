@@ -85,7 +85,7 @@ def test_runbook_names_match_what_the_components_create(tier):
     from chatops.infra.queues import Queues
     from tests.support.infra_data_harness import synth
 
-    profile, names = load_profile(tier), Names("chat", "prod")
+    profile, names = load_profile(tier), Names("chat", "prod", "us-east-1")
 
     def program():
         db = Database("db", profile=profile, names=names, subnet_ids=["s"], security_group_id="sg",

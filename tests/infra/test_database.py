@@ -23,7 +23,7 @@ def build(tier: str):
     profile = load_profile(tier)
 
     def _program():
-        db = Database("database", profile=profile, names=Names("chat", "test"), subnet_ids=["subnet-a", "subnet-b"],
+        db = Database("database", profile=profile, names=Names("chat", "test", "us-east-1"), subnet_ids=["subnet-a", "subnet-b"],
                       security_group_id="sg-db", proxy_security_group_id="sg-proxy")
         return db.database_url_secret_arn
 
@@ -103,7 +103,7 @@ def test_database_url_points_at_proxy_when_enabled(graphs, tier):
     assert (".proxy-" in host) is db.proxy.enabled
     if db.read_replica.enabled:
         read = _secret_value(g, "database-read-url")
-        assert Names("chat", "test").of("rds", "db-replica") in read and read.endswith("sslmode=require")
+        assert Names("chat", "test", "us-east-1").of("rds", "db-replica") in read and read.endswith("sslmode=require")
 
 
 @pytest.mark.parametrize("tier", BUILTIN_TIERS)
@@ -138,7 +138,7 @@ def test_proxy_requires_tls_and_reads_the_master_secret(graphs):
 
 def test_replica_replicates_the_primary(graphs):
     replica = graphs["100k-dau"].named("db-replica")
-    assert replica.plain("replicateSourceDb") == Names("chat", "test").of("rds", "db")
+    assert replica.plain("replicateSourceDb") == Names("chat", "test", "us-east-1").of("rds", "db")
     assert replica.plain("instanceClass") == load_profile("100k-dau").database.read_replica.instance_class
     assert replica.plain("storageEncrypted") is True
     assert replica.plain("password") is None
@@ -157,7 +157,7 @@ def test_apply_immediately_defaults_by_environment_and_can_be_forced(graphs):
 
     assert graphs["dev"].named("db").plain("applyImmediately") is True
     assert graphs["100k-dau"].named("db").plain("applyImmediately") is False
-    forced = synth(lambda: Database("database", profile=load_profile("100k-dau"), names=Names("chat", "test"),
+    forced = synth(lambda: Database("database", profile=load_profile("100k-dau"), names=Names("chat", "test", "us-east-1"),
                                     subnet_ids=["s"], security_group_id="sg", proxy_security_group_id="sgp",
                                     apply_immediately=True).instance_id)
     assert all(i.plain("applyImmediately") is True for i in forced.of_type(INSTANCE))

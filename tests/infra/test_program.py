@@ -471,7 +471,6 @@ def test_iam_least_privilege(graphs, tier):
 #: (resource type, input holding a physical name, naming.LIMITS key)
 NAME_INPUTS = [
     ("aws:lb/loadBalancer:LoadBalancer", "name", "alb"),
-    ("aws:lb/targetGroup:TargetGroup", "name", "target_group"),
     ("aws:rds/instance:Instance", "identifier", "rds"),
     ("aws:rds/proxy:Proxy", "name", "rds_proxy"),
     ("aws:elasticache/replicationGroup:ReplicationGroup", "replicationGroupId", "elasticache_group"),
@@ -508,6 +507,43 @@ def test_every_physical_name_fits_its_limit(graphs, project, stack):
     for _, name, kind in names:
         if kind in ("alb", "target_group", "elasticache_group"):
             assert re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]", name), name
+
+
+@tiers
+def test_target_groups_use_a_name_prefix(graphs, tier):
+    # Port or protocol changes replace a target group; create-before-delete needs a fresh name.
+    for tg in of_type(graphs[tier], "aws:lb/targetGroup:TargetGroup"):
+        assert "name" not in tg["inputs"]
+        prefix = tg["inputs"]["namePrefix"]
+        assert 1 <= len(prefix) <= 6 and re.fullmatch(r"[a-z0-9][a-z0-9-]*", prefix)
+        assert len(tg["inputs"]["tags"]["Name"]) <= LIMITS["target_group"]
+
+
+def test_one_stack_deploys_in_two_regions_of_one_account(graphs):
+    # IAM roles and S3 buckets are global: their names must differ between regions.
+    other = synthesize_with_outputs(load_profile("100k-dau"), DeploymentSettings.placeholder(
+        project="chat", stack="prod", region="eu-west-1"))
+    global_types = {"aws:iam/role:Role", "aws:s3/bucket:Bucket"}
+    ours = {(t, n) for t, n, _ in _physical_names(graphs["100k-dau"]) if t in global_types}
+    theirs = {(t, n) for t, n, _ in _physical_names(other) if t in global_types}
+    assert len(ours) == len(theirs) >= 8 and not ours & theirs
+    assert all("us-east-1" in n for _, n in ours) and all("eu-west-1" in n for _, n in theirs)
+
+
+@pytest.mark.parametrize("project,stack,problem", [
+    ("chat-", "prod", "ends with '-'"), ("chat", "prod-", "ends with '-'"), ("a--b", "prod", "contains '--'"),
+    ("chat", "pr--od", "contains '--'"), ("sg", "prod", "'sg-'"), ("sg-chat", "prod", "'sg-'"),
+    ("internal", "prod", "'internal-'"), ("internal-chat", "prod", "'internal-'"),
+])
+def test_names_aws_would_reject_are_refused(project, stack, problem):
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        DeploymentSettings.placeholder(project=project, stack=stack)
+
+
+def test_reserved_prefixes_only_matter_where_a_name_starts():
+    # The stack is never at the start of an AWS name; a project merely beginning with the letters is fine.
+    DeploymentSettings.placeholder(project="sgchat", stack="sg")
+    DeploymentSettings.placeholder(project="internalchat", stack="internal")
 
 
 def test_two_stacks_of_one_project_have_disjoint_names(graphs):

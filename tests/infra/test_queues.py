@@ -41,7 +41,7 @@ def test_main_queues_redrive_to_their_dlq_after_three_receives(prod):
     for q, dlq in ((push, "push-dlq"), (offline, "offline-dlq")):
         policy = json.loads(q.plain("redrivePolicy"))
         assert policy["maxReceiveCount"] == 3
-        assert policy["deadLetterTargetArn"].endswith(Names("chat", "test").of("sqs", dlq))
+        assert policy["deadLetterTargetArn"].endswith(Names("chat", "test", "us-east-1").of("sqs", dlq))
     for dlq in ("push-dlq", "offline-dlq"):
         assert prod.named(dlq).plain("messageRetentionSeconds") == 14 * 86400
         assert prod.named(dlq).plain("redrivePolicy") is None

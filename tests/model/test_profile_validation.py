@@ -68,6 +68,8 @@ CASES = [
     ("10k-dau", "cache.split", {"enabled": True}, "cache.split.adapter: required when split is enabled"),
     ("10k-dau", "cache.automatic_failover", False, "cache.automatic_failover: must be true with more than one node"),
     ("1k-dau", "cache.automatic_failover", True, "cache.automatic_failover: needs at least 2 nodes"),
+    # the provider accepts Redis 7 only as major.minor
+    ("10k-dau", "cache.engine_version", "7", "cache.engine_version: String should match pattern"),
     # AWS Backup continuous backup owns the instance's backup retention
     ("10k-dau", "database.backup_retention_days", 7, "database.backup_retention_days: AWS Backup's point-in-time"),
     # read replica needs its class
