@@ -24,6 +24,12 @@ DB_NAME = "chat"
 MASTER_USERNAME = "chatadmin"
 PORT = 5432
 LOG_EXPORTS = ["postgresql", "upgrade"]
+
+
+def rds_log_group_name(instance_id: str, export: str) -> str:
+    """The group RDS writes an exported log to (RDS User Guide, "Publishing PostgreSQL logs to Amazon
+    CloudWatch Logs": /aws/rds/instance/<id>/<log>). RDS creates it with no expiry when it does not exist."""
+    return f"/aws/rds/instance/{instance_id}/{export}"
 # Windows in UTC that do not overlap each other nor the AWS Backup jobs (03:00 daily, Sun 04:00 weekly).
 BACKUP_WINDOW = "01:00-01:30"
 MAINTENANCE_WINDOW = "mon:04:30-mon:05:30"
@@ -39,17 +45,19 @@ def engine_family(engine_version: str) -> str:
     return f"postgres{engine_version.split('.')[0]}"
 
 
-def chat_parameters(instance_class: str) -> dict[str, tuple[str, str]]:
+def chat_parameters(instance_class: str, log_connections: bool = False) -> dict[str, tuple[str, str]]:
     """name -> (value, apply method). Static parameters apply at the next reboot."""
+    connections = "1" if log_connections else "0"
     return {
         # Sized per class; the connections alarm uses the same number.
         "max_connections": (str(max_connections(instance_class)), "pending-reboot"),
         # 25% of instance memory, in 8 KiB pages (RDS formula syntax).
         "shared_buffers": ("{DBInstanceClassMemory/32768}", "pending-reboot"),
-        # Chat requests are short: log anything slower than 1 s, and connection churn.
+        # Chat requests are short: log anything slower than 1 s; connection churn per profile (behind the
+        # RDS Proxy every connection is the proxy's own, so the profile turns it off there).
         "log_min_duration_statement": ("1000", "immediate"),
-        "log_connections": ("1", "immediate"),
-        "log_disconnections": ("1", "immediate"),
+        "log_connections": (connections, "immediate"),
+        "log_disconnections": (connections, "immediate"),
         "log_lock_waits": ("1", "immediate"),
         "log_temp_files": ("10240", "immediate"),
         # A session idle inside a transaction holds locks and a pool slot: end it after 60 s.
@@ -95,7 +103,8 @@ class Database(pulumi.ComponentResource):
             "db-subnets", name=names.of("db_subnet_group", "db"), subnet_ids=list(subnet_ids),
             description=f"{names.prefix} database subnets", opts=self._child)
         parameters = self._parameter_group()
-        instance = self._instance(password, subnet_group, parameters, security_group_id)
+        instance = self._instance(password, subnet_group, parameters, security_group_id,
+                                  self._log_groups("db", names.of("rds", "db")))
         master_secret = self._master_secret(password, instance)
 
         self.instance_id = instance.identifier
@@ -175,7 +184,7 @@ class Database(pulumi.ComponentResource):
             "db-params", name=self._names.of("db_parameter_group", f"{engine_family(db.engine_version)}-chat"),
             family=engine_family(db.engine_version), description="Chat workload: pooled short queries, TLS only",
             parameters=[aws.rds.ParameterGroupParameterArgs(name=k, value=v, apply_method=m)
-                        for k, (v, m) in chat_parameters(db.instance_class).items()],
+                        for k, (v, m) in chat_parameters(db.instance_class, db.log_connections).items()],
             # The family is in the name, so a major upgrade creates the new group before the old one goes.
             opts=self._child)
 
@@ -192,8 +201,17 @@ class Database(pulumi.ComponentResource):
             maintenance_window=MAINTENANCE_WINDOW,
             apply_immediately=self._apply_immediately)
 
+    def _log_groups(self, component: str, instance_id: str) -> list[aws.cloudwatch.LogGroup]:
+        """The exported logs' groups, ours with the profile's retention, created before the instance: RDS
+        would otherwise create them itself, without expiry, and a later create of ours would collide."""
+        return [aws.cloudwatch.LogGroup(f"{component}-{export}-logs", name=rds_log_group_name(instance_id, export),
+                                        retention_in_days=self._profile.observability.log_retention_days,
+                                        opts=self._child)
+                for export in LOG_EXPORTS]
+
     def _instance(self, password: pulumi.Output[str], subnet_group: aws.rds.SubnetGroup,
-                  parameters: aws.rds.ParameterGroup, security_group_id: pulumi.Input[str]) -> aws.rds.Instance:
+                  parameters: aws.rds.ParameterGroup, security_group_id: pulumi.Input[str],
+                  log_groups: list[aws.cloudwatch.LogGroup]) -> aws.rds.Instance:
         db = self._profile.database
         return aws.rds.Instance(
             "db", identifier=self._names.of("rds", "db"), engine="postgres", engine_version=db.engine_version,
@@ -206,17 +224,20 @@ class Database(pulumi.ComponentResource):
             final_snapshot_identifier=self._names.of("rds", "db-final") if self._prod else None,
             **self._common_instance_args(parameters, security_group_id),
             opts=pulumi.ResourceOptions.merge(self._stateful, pulumi.ResourceOptions(
+                depends_on=log_groups,
                 ignore_changes=BACKUP_OWNED_BY_AWS_BACKUP if self._profile.backup.point_in_time_recovery else None)))
 
     def _replica(self, primary: aws.rds.Instance, parameters: aws.rds.ParameterGroup,
                  security_group_id: pulumi.Input[str]) -> aws.rds.Instance:
         db = self._profile.database
         # Same region: engine, credentials, subnet group and storage size come from the source.
+        identifier = self._names.of("rds", "db-replica")
         return aws.rds.Instance(
-            "db-replica", identifier=self._names.of("rds", "db-replica"), replicate_source_db=primary.identifier,
+            "db-replica", identifier=identifier, replicate_source_db=primary.identifier,
             instance_class=db.read_replica.instance_class, multi_az=False, backup_retention_period=0,
             skip_final_snapshot=True, **self._common_instance_args(parameters, security_group_id),
-            opts=self._stateful)
+            opts=pulumi.ResourceOptions.merge(self._stateful, pulumi.ResourceOptions(
+                depends_on=self._log_groups("db-replica", identifier))))
 
     # -- proxy -----------------------------------------------------------------------------------
 

@@ -124,6 +124,8 @@ class Database(Record):
         "backup.daily_retention_days (AWS Backup owns it)")]
     proxy: RdsProxy
     read_replica: ReadReplica
+    log_connections: Annotated[bool, Limits(
+        description="log_connections/log_disconnections in the PostgreSQL log; off behind the RDS Proxy")] = False
 
 
 @record

@@ -71,6 +71,9 @@ def _database(p: "Profile") -> Iterator[Problem]:
     major = int(db.engine_version.split(".")[0])
     if major not in catalog.POSTGRES_MAJOR_VERSIONS:
         yield Problem("database.engine_version", f"PostgreSQL {major} is not supported; use 13 to 17")
+    if db.log_connections and db.proxy.enabled:
+        yield Problem("database.log_connections", "behind the RDS Proxy every logged connection is one of the "
+                      "proxy's pooled connections (and the pool churn fills the log); set false")
     if db.max_allocated_storage_gb < db.allocated_storage_gb:
         yield Problem("database.max_allocated_storage_gb", "must be >= allocated_storage_gb")
     if db.read_replica.enabled:

@@ -77,6 +77,30 @@ def test_aws_backup_owns_the_retention_under_point_in_time_recovery(graphs, tier
 
 
 @pytest.mark.parametrize("tier", BUILTIN_TIERS)
+def test_rds_log_groups_expire_and_exist_before_the_instances(graphs, tier):
+    # RDS creates /aws/rds/instance/<id>/<log> itself, never expiring, unless the group already exists.
+    g, p = graphs[tier], load_profile(tier)
+    groups = {r.plain("name"): r for r in g.of_type("aws:cloudwatch/logGroup:LogGroup")}
+    for instance in g.of_type(INSTANCE):
+        ident = instance.plain("identifier")
+        for export in instance.plain("enabledCloudwatchLogsExports"):
+            group = groups[f"/aws/rds/instance/{ident}/{export}"]
+            assert group.plain("retentionInDays") == p.observability.log_retention_days
+            assert group.urn in instance.depends_on, (ident, export)
+    assert len(groups) == 2 * len(g.of_type(INSTANCE))
+
+
+@pytest.mark.parametrize("tier", BUILTIN_TIERS)
+def test_connection_logging_follows_the_profile_and_is_off_behind_the_proxy(graphs, tier):
+    db = load_profile(tier).database
+    params = {x["name"]: x["value"] for x in graphs[tier].one("aws:rds/parameterGroup:ParameterGroup").plain("parameters")}
+    expected = "1" if db.log_connections else "0"
+    assert params["log_connections"] == params["log_disconnections"] == expected
+    if db.proxy.enabled:
+        assert expected == "0"
+
+
+@pytest.mark.parametrize("tier", BUILTIN_TIERS)
 def test_parameter_group_is_tuned_for_chat(graphs, tier):
     p = load_profile(tier)
     group = graphs[tier].one("aws:rds/parameterGroup:ParameterGroup")

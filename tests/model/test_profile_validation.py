@@ -70,6 +70,8 @@ CASES = [
     ("1k-dau", "cache.automatic_failover", True, "cache.automatic_failover: needs at least 2 nodes"),
     # the provider accepts Redis 7 only as major.minor
     ("10k-dau", "cache.engine_version", "7", "cache.engine_version: String should match pattern"),
+    # connection logging shows only the proxy's pool behind the proxy
+    ("10k-dau", "database.log_connections", True, "database.log_connections: behind the RDS Proxy"),
     # AWS Backup continuous backup owns the instance's backup retention
     ("10k-dau", "database.backup_retention_days", 7, "database.backup_retention_days: AWS Backup's point-in-time"),
     # read replica needs its class
