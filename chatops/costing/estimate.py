@@ -13,8 +13,9 @@ from decimal import Decimal
 from typing import Any, Optional
 
 
-from chatops.costing import (backup_vault, cloudwatch, ecr, ecs_cluster, ecs_service, elasticache, load_balancer,
-                             log_group, nat_gateway, rds_instance, rds_proxy, s3_bucket, secrets, sns, sqs, waf)
+from chatops.costing import (backup_vault, cloudwatch, ecr, ecs_cluster, ecs_service, elasticache, kms_key,
+                             load_balancer, log_group, nat_gateway, rds_instance, rds_proxy, s3_bucket, secrets, sns,
+                             sqs, waf)
 from chatops.costing.catalog import OTHER_REGION_RULES, PriceCatalog, load_catalog
 from chatops.costing.components import PRICE_NOT_FOUND, PRICINGS, CostComponent, Pricer, ResourceCost
 from chatops.model.demand import DemandEstimate, UsageAssumptions
@@ -191,6 +192,7 @@ def price_resources(catalog: PriceCatalog, profile: Profile, demand: DemandEstim
         load_balancer.price_alb(p, profile, demand),
         *waf.price_waf(p, profile, demand),
         ecs_cluster.price_cluster(p, profile),
+        *kms_key.price_kms_keys(p, profile),
         *ecs_service.price_services(p, profile),
         ecr.price_repositories(p),
         *rds_instance.price_database(p, profile),

@@ -27,7 +27,9 @@ def rds_instances(profile: Profile) -> int:
 
 
 def log_group_count(profile: Profile) -> int:
-    return len(SERVICES) + 1 + RDS_LOG_EXPORTS * rds_instances(profile)  # + flow logs + RDS exports
+    # services + flow logs + RDS exports + the ECS Exec session log (tiny: a few sessions a month)
+    exec_log = 1 if profile.compute.enable_execute_command else 0
+    return len(SERVICES) + 1 + RDS_LOG_EXPORTS * rds_instances(profile) + exec_log
 
 
 def price_log_groups(pricer: Pricer, profile: Profile, demand: DemandEstimate) -> ResourceCost:

@@ -17,7 +17,7 @@ from chatops.infra.cache import Cache
 from chatops.infra.cluster import Cluster
 from chatops.infra.database import Database
 from chatops.infra.dns import ApiRecord, Certificate, api_host
-from chatops.infra.iam import TaskRoles
+from chatops.infra.iam import ExecAudit, TaskRoles
 from chatops.infra.network import Network
 from chatops.infra.observability import Observability, ObservedResources
 from chatops.infra.queues import Queues
@@ -74,7 +74,7 @@ def _build(profile: Profile, settings: DeploymentSettings, dashboard_template: s
     waf = WebAcl("waf", profile=profile, names=names, alb_arn=alb.arn) if profile.waf.enabled else None
 
     registries = Registries("registry", profile=profile, names=names)
-    cluster = Cluster("cluster", profile=profile, names=names)
+    cluster = Cluster("cluster", profile=profile, names=names, region=settings.region, account_id=account_id)
     # settings.apply_immediately (scale-to --apply-immediately) forces class changes now; otherwise the
     # components decide: dev applies now, prod waits for the maintenance window.
     apply_now = settings.apply_immediately or None
@@ -98,7 +98,8 @@ def _build(profile: Profile, settings: DeploymentSettings, dashboard_template: s
                       repository_arns=list(registries.arns.values()), log_group_arns=logs.arns,
                       secret_arns=wiring.secret_arns(), queue_arns=[queues.push.arn, queues.offline.arn],
                       metrics_namespace=profile.observability.metrics_namespace,
-                      enable_execute_command=profile.compute.enable_execute_command)
+                      exec_audit=ExecAudit(cluster.exec_log_group_arn, cluster.exec_kms_key_arn)
+                      if profile.compute.enable_execute_command else None)
     placement = Placement(
         cluster_arn=cluster.arn, cluster_name=cluster.name, capacity_providers=cluster.capacity_providers,
         subnet_ids=network.task_subnet_ids, assign_public_ip=network.assign_public_ip,

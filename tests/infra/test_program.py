@@ -463,7 +463,43 @@ def test_iam_least_privilege(graphs, tier):
         consumes = "sqs:ReceiveMessage" in statements["Queues"]["Action"]
         assert consumes is (service == "workers")
         for st in statements.values():
-            assert st["Resource"] != "*" or st["Sid"] in ("Metrics", "EcsExec")
+            assert st["Resource"] != "*" or st["Sid"] in ("Metrics", "EcsExec", "EcsExecLogGroupLookup")
+
+
+@tiers
+def test_ecs_exec_off_in_prod_and_audited_when_on(graphs, tier):
+    s, p = graphs[tier], load_profile(tier)
+    exec_on = p.compute.enable_execute_command
+    assert exec_on is (not p.is_production), "ECS Exec is opt-in in prod tiers"
+    (cluster,) = of_type(s, "aws:ecs/cluster:Cluster")
+    keys = of_type(s, "aws:kms/key:Key")
+    groups = {r["inputs"]["name"]: r["inputs"] for r in of_type(s, "aws:cloudwatch/logGroup:LogGroup")}
+    if not exec_on:
+        assert "configuration" not in cluster["inputs"] and not keys
+        assert "/chatops/chat-prod/ecs-exec" not in groups
+        return
+    (key,) = keys
+    assert key["inputs"]["enableKeyRotation"] is True
+    exec_config = cluster["inputs"]["configuration"]["executeCommandConfiguration"]
+    assert exec_config["logging"] == "OVERRIDE"
+    log_config = exec_config["logConfiguration"]
+    assert log_config["cloudWatchEncryptionEnabled"] is True
+    group = groups[log_config["cloudWatchLogGroupName"]]
+    assert group["kmsKeyId"] == exec_config["kmsKeyId"] and group["retentionInDays"] == p.observability.log_retention_days
+    # The key lets CloudWatch Logs use it for this log group only.
+    statements = {st["Sid"]: st for st in json.loads(key["inputs"]["policy"])["Statement"]}
+    logs = statements["CloudWatchLogsForTheExecLogGroup"]
+    assert logs["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}
+    assert logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"].endswith(
+        f":log-group:{log_config['cloudWatchLogGroupName']}")
+    # Each task role may write its session log there and decrypt the channel with that key.
+    policies = {r["urn"].rsplit("::", 1)[1]: json.loads(r["inputs"]["policy"])
+                for r in of_type(s, "aws:iam/rolePolicy:RolePolicy")}
+    for service in ("api", "realtime", "workers"):
+        st = {x["Sid"]: x for x in policies[f"{service}-task"]["Statement"]}
+        assert st["EcsExecSessionLog"]["Resource"].endswith(f":log-group:{log_config['cloudWatchLogGroupName']}:*")
+        assert st["EcsExecKms"]["Resource"] == exec_config["kmsKeyId"]
+        assert st["EcsExecLogGroupLookup"]["Action"] == "logs:DescribeLogGroups"
 
 
 # -- names, tags, protection, outputs ----------------------------------------------------------------
