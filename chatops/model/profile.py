@@ -158,7 +158,11 @@ class Waf(Record):
     api_rate_limit_per_5min: int
     socket_rate_limit_per_5min: int
     global_rate_limit_per_5min: int
-    bot_control: bool
+    bot_control: Annotated[bool, Limits(description="AWS WAF Bot Control (Common inspection level)")]
+    bot_control_non_browser: Annotated[Literal["count", "block"], Limits(
+        description="what Bot Control does with non-browser clients (SignalNonBrowserUserAgent, "
+        "CategoryHttpLibrary): count (mobile apps, Node/Socket.IO clients pass) or block (browser-only products)"
+    )] = "count"
 
 
 @record

@@ -132,6 +132,9 @@ def _graviton_family(family: str) -> str:
 
 
 def _waf(p: "Profile") -> Iterator[Problem]:
+    if p.waf.bot_control_non_browser == "block" and not p.waf.bot_control:
+        yield Problem("waf.bot_control_non_browser", "applies to Bot Control, which is off; remove it or set "
+                      "waf.bot_control: true")
     for field in ("api_rate_limit_per_5min", "socket_rate_limit_per_5min", "global_rate_limit_per_5min"):
         value = getattr(p.waf, field)
         if not catalog.WAF_RATE_LIMIT_MIN <= value <= catalog.WAF_RATE_LIMIT_MAX:

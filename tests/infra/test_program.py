@@ -299,6 +299,17 @@ def test_alb_listeners_and_rules(graphs, tier):
     assert tg["healthCheck"]["path"] == p.realtime.health_check.path
 
 
+def test_bot_control_can_block_non_browser_clients_when_the_profile_says_so():
+    from chatops.model.loading import profile_from_data, profile_to_data
+
+    data = profile_to_data(load_profile("10k-dau"))
+    data["waf"]["bot_control_non_browser"] = "block"
+    s = synthesize_with_outputs(profile_from_data(data, source="test"), SETTINGS)
+    (acl,) = of_type(s, "aws:wafv2/webAcl:WebAcl")
+    bot = next(r for r in acl["inputs"]["rules"] if r["name"] == "bot-control")
+    assert "ruleActionOverrides" not in bot["statement"]["managedRuleGroupStatement"]
+
+
 @pytest.mark.parametrize("tier", [t for t in BUILTIN_TIERS if load_profile(t).waf.enabled])
 def test_waf_rules(graphs, tier):
     s, p = graphs[tier], load_profile(tier)
@@ -312,6 +323,22 @@ def test_waf_rules(graphs, tier):
     if p.waf.bot_control:
         bot = rules["bot-control"]["statement"]["managedRuleGroupStatement"]
         assert bot["managedRuleGroupConfigs"][0]["awsManagedRulesBotControlRuleSet"]["inspectionLevel"] == "COMMON"
+        # Mobile apps and Node/Socket.IO clients are non-browser HTTP libraries: counted, never blocked.
+        assert p.waf.bot_control_non_browser == "count"
+        assert {o["name"]: o["actionToUse"] for o in bot["ruleActionOverrides"]} == {
+            "SignalNonBrowserUserAgent": {"count": {}}, "CategoryHttpLibrary": {"count": {}}}
+    # Blocked and counted requests are logged, to a group WAF accepts, with the profile's retention.
+    (logging,) = of_type(s, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
+    group = named(s, "aws:cloudwatch/logGroup:LogGroup", "waf-logs")["inputs"]
+    assert group["name"].startswith("aws-waf-logs-") and group["retentionInDays"] == p.observability.log_retention_days
+    assert logging["inputs"]["logDestinationConfigs"] == [f"arn:aws:logs:us-east-1:123456789012:log-group:{group['name']}"]
+    assert logging["inputs"]["resourceArn"] == s.outputs["wafAclArn"]
+    log_filter = logging["inputs"]["loggingFilter"]
+    assert log_filter["defaultBehavior"] == "DROP"
+    (keep,) = log_filter["filters"]
+    assert keep["behavior"] == "KEEP" and keep["requirement"] == "MEETS_ANY"
+    assert {c["actionCondition"]["action"] for c in keep["conditions"]} == {"BLOCK", "COUNT", "EXCLUDED_AS_COUNT"}
+    assert {f["singleHeader"]["name"] for f in logging["inputs"]["redactedFields"]} == {"authorization", "cookie"}
     api = rules["rate-api"]["statement"]["rateBasedStatement"]
     assert api["limit"] == p.waf.api_rate_limit_per_5min
     assert api["scopeDownStatement"]["byteMatchStatement"]["searchString"] == "/api/"

@@ -70,6 +70,8 @@ CASES = [
     ("1k-dau", "cache.automatic_failover", True, "cache.automatic_failover: needs at least 2 nodes"),
     # the provider accepts Redis 7 only as major.minor
     ("10k-dau", "cache.engine_version", "7", "cache.engine_version: String should match pattern"),
+    # blocking non-browser clients needs Bot Control
+    ("1k-dau", "waf.bot_control_non_browser", "block", "waf.bot_control_non_browser: applies to Bot Control"),
     # connection logging shows only the proxy's pool behind the proxy
     ("10k-dau", "database.log_connections", True, "database.log_connections: behind the RDS Proxy"),
     # AWS Backup continuous backup owns the instance's backup retention
