@@ -27,9 +27,10 @@ def rds_instances(profile: Profile) -> int:
 
 
 def log_group_count(profile: Profile) -> int:
-    # services + flow logs + RDS exports + the ECS Exec session log (tiny: a few sessions a month)
+    # services + flow logs + RDS exports + the db bootstrap task + the ECS Exec session log (the last two
+    # tiny: a run or a session now and then)
     exec_log = 1 if profile.compute.enable_execute_command else 0
-    return len(SERVICES) + 1 + RDS_LOG_EXPORTS * rds_instances(profile) + exec_log
+    return len(SERVICES) + 1 + RDS_LOG_EXPORTS * rds_instances(profile) + 1 + exec_log
 
 
 def price_log_groups(pricer: Pricer, profile: Profile, demand: DemandEstimate) -> ResourceCost:

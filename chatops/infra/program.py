@@ -16,6 +16,7 @@ from chatops.infra.backup import BackupPlan
 from chatops.infra.cache import Cache
 from chatops.infra.cluster import Cluster
 from chatops.infra.database import Database
+from chatops.infra.db_bootstrap import BootstrapSecrets, DatabaseBootstrap
 from chatops.infra.dns import ApiRecord, Certificate, api_host
 from chatops.infra.iam import ExecAudit, TaskRoles
 from chatops.infra.network import Network
@@ -40,7 +41,7 @@ OUTPUT_KEYS: tuple[str, ...] = (
     "dbReplicaInstanceId", "dbReplicaEndpoint", "dbSecretArn", "databaseUrlSecretArn", "redisSecretArn",
     "redisReplicationGroupIds", "redisAdapterEndpoint", "redisStateEndpoint", "pushQueueUrl", "pushDlqUrl",
     "offlineQueueUrl", "offlineDlqUrl", "dashboardName", "alertTopicArn", "wafAclArn", "backupVaultName",
-    "apiUrl", "socketUrl", "metricsNamespace", "logGroupNames",
+    "apiUrl", "socketUrl", "metricsNamespace", "logGroupNames", "dbBootstrap",
 )
 
 
@@ -110,6 +111,12 @@ def _build(profile: Profile, settings: DeploymentSettings, dashboard_template: s
         queue_names={"push": queues.push.name, "offline": queues.offline.name})
     services = Services("services", profile=profile, settings=settings, names=names, placement=placement,
                         wiring=wiring, logs=logs)
+    bootstrap = DatabaseBootstrap(
+        "db-bootstrap", profile=profile, names=names, region=settings.region, account_id=account_id,
+        cluster_name=cluster.name, subnet_ids=network.task_subnet_ids, assign_public_ip=network.assign_public_ip,
+        security_group_id=groups.database_admin, database_host=database.endpoint,
+        secrets=BootstrapSecrets(database.master_secret_arn, database.app_secret_arn, database.readonly_secret_arn),
+        opts=pulumi.ResourceOptions(depends_on=network.task_routes))
 
     tgs = alb.target_groups
     observability = Observability("observability", profile=profile, settings=settings, names=names,
@@ -145,4 +152,5 @@ def _build(profile: Profile, settings: DeploymentSettings, dashboard_template: s
         "alertTopicArn": observability.alert_topic_arn, "wafAclArn": waf.arn if waf else None,
         "backupVaultName": backup.vault_name, "apiUrl": f"https://{host}", "socketUrl": f"wss://{host}",
         "metricsNamespace": profile.observability.metrics_namespace, "logGroupNames": logs.names,
+        "dbBootstrap": bootstrap.spec,
     }

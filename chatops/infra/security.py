@@ -6,6 +6,9 @@
 - RDS proxy (only when the profile enables it): 5432 from the three services.
 - RDS: 5432 from the three services and the proxy.
 - Redis: 6379 from the three services.
+- db-admin (the `chatops db bootstrap` task): no ingress; egress 5432 to the database and 443 anywhere
+  (image pull from ECR Public, Secrets Manager, CloudWatch Logs, the RDS CA bundle); the database
+  accepts 5432 from it.
 Egress: the ALB only to the two web services' ports; services anywhere (Auth0, push providers, AWS
 APIs); the proxy to the database; the database and cache nowhere.
 
@@ -35,6 +38,7 @@ class SecurityGroups(pulumi.ComponentResource):
     alb: pulumi.Output[str]
     services: dict[str, pulumi.Output[str]]
     database: pulumi.Output[str]
+    database_admin: pulumi.Output[str]
     proxy: Optional[pulumi.Output[str]]
     cache: pulumi.Output[str]
 
@@ -56,6 +60,7 @@ class SecurityGroups(pulumi.ComponentResource):
         proxy = self._group("db-proxy", "RDS proxy: only from the services") if profile.database.proxy.enabled \
             else None
         cache = self._group("redis", "ElastiCache Redis: only from the services")
+        admin = self._group("db-admin", "db bootstrap task: the database and HTTPS out, nothing in")
 
         for port in (80, 443):
             self._ingress(f"alb-{port}", alb, port, "internet", cidr="0.0.0.0/0")
@@ -71,6 +76,10 @@ class SecurityGroups(pulumi.ComponentResource):
             if proxy is not None:
                 self._ingress(f"proxy-from-{service}", proxy, POSTGRES_PORT, f"{service} tasks",
                               source=services[service])
+        self._ingress("db-from-admin", database, POSTGRES_PORT, "the db bootstrap task", source=admin)
+        self._egress("admin-to-db", admin, POSTGRES_PORT, "the database", destination=database)
+        self._egress("admin-https", admin, 443, "ECR Public, Secrets Manager, CloudWatch Logs, RDS CA bundle",
+                     cidr="0.0.0.0/0")
         if proxy is not None:
             self._ingress("db-from-proxy", database, POSTGRES_PORT, "the RDS proxy", source=proxy)
             self._egress("proxy-to-db", proxy, POSTGRES_PORT, "the database", destination=database)
@@ -78,6 +87,7 @@ class SecurityGroups(pulumi.ComponentResource):
         self.alb = alb.id
         self.services = {s: g.id for s, g in services.items()}
         self.database = database.id
+        self.database_admin = admin.id
         self.proxy = proxy.id if proxy is not None else None
         self.cache = cache.id
         self.register_outputs({"alb": self.alb, "database": self.database, "proxy": self.proxy,

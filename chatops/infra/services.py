@@ -14,6 +14,7 @@ import pulumi
 import pulumi_aws as aws
 
 from chatops.infra import metrics
+from chatops.infra.database import RDS_CA_BUNDLE_PATH
 from chatops.model import autoscaling
 from chatops.model.capacity_providers import capacity_provider_strategy
 from chatops.model.naming import Names
@@ -179,6 +180,9 @@ class Services(pulumi.ComponentResource):
             "AUTH0_AUDIENCE": self._settings.auth0.audience,
             "METRICS_NAMESPACE": self._profile.observability.metrics_namespace,
             "METRICS_DIMENSION_STACK": self._names.prefix,
+            # The CA bundle the image must hold (docs/infra.md, "TLS to RDS"): DATABASE_URL names it as
+            # sslrootcert; Node's own TLS (other drivers, fetch) trusts it through this variable.
+            "NODE_EXTRA_CA_CERTS": RDS_CA_BUNDLE_PATH,
             # Changes when DATABASE_URL's value changes, so the services redeploy and read the new one.
             "DATABASE_URL_VERSION": w.database_urls_version,
         }

@@ -181,7 +181,8 @@ def test_security_group_rules_are_least_privilege(graphs, tier):
     s, p = graphs[tier], load_profile(tier)
     groups = {r["inputs"]["name"].split("chat-prod-", 1)[1]: r for r in of_type(s, "aws:ec2/securityGroup:SecurityGroup")}
     proxy = p.database.proxy.enabled
-    assert set(groups) == {"alb", "api", "realtime", "workers", "db", "redis"} | ({"db-proxy"} if proxy else set())
+    assert set(groups) == {"alb", "api", "realtime", "workers", "db", "redis", "db-admin"} | (
+        {"db-proxy"} if proxy else set())
     # The VPC's default group is adopted with no rules at all (the provider revokes every rule it finds).
     (default,) = of_type(s, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
     assert default["inputs"]["ingress"] == [] and default["inputs"]["egress"] == []
@@ -209,7 +210,8 @@ def test_security_group_rules_are_least_privilege(graphs, tier):
     assert sources("realtime") == {("alb", p.realtime.container_port)}
     assert sources("workers") == set()
     from_services = {("api", 5432), ("realtime", 5432), ("workers", 5432)}
-    assert sources("db") == from_services | ({("db-proxy", 5432)} if proxy else set())
+    assert sources("db") == from_services | {("db-admin", 5432)} | ({("db-proxy", 5432)} if proxy else set())
+    assert sources("db-admin") == set(), "the bootstrap task accepts nothing"
     assert sources("db-proxy") == (from_services if proxy else set())
     assert any("proxy" in r["urn"] for r in of_type(s, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")) \
         is proxy
@@ -220,7 +222,8 @@ def _owner_and_source(rule: dict[str, Any]) -> tuple[str, str]:
     # Logical names say it: "<owner>-from-<source>" (e.g. db-from-api, proxy-from-realtime).
     logical = rule["urn"].rsplit("::", 1)[1]
     owner, source = logical.split("-from-")
-    return {"proxy": "db-proxy"}.get(owner, owner), {"proxy": "db-proxy", "alb": "alb"}.get(source, source)
+    aliases = {"proxy": "db-proxy", "admin": "db-admin"}
+    return aliases.get(owner, owner), aliases.get(source, source)
 
 
 @tiers
@@ -264,6 +267,8 @@ def test_container_env_and_secrets(graphs, tier):
         assert env["METRICS_NAMESPACE"] == p.observability.metrics_namespace
         assert env["METRICS_DIMENSION_STACK"] == "chat-prod"
         assert {"AUTH0_DOMAIN", "AUTH0_AUDIENCE", "AWS_REGION"} <= set(env)
+        # The CA bundle DATABASE_URL names as sslrootcert, also trusted by Node's own TLS.
+        assert env["NODE_EXTRA_CA_CERTS"] == "/etc/ssl/certs/rds-ca-bundle.pem"
         assert not any(k in env for k in ("DATABASE_URL", "REDIS_PASSWORD", "DB_PASSWORD"))
 
 
@@ -275,6 +280,42 @@ def test_no_plaintext_password_anywhere(graphs, tier):
     # The mock password values start with this; secrets are shown as pulumi stack export does.
     text = json.dumps([r["inputs"] for r in s.resources])
     assert "MockPassword" not in text
+
+
+@tiers
+def test_db_bootstrap_task_creates_the_roles_inside_the_vpc(graphs, tier):
+    s, p = graphs[tier], load_profile(tier)
+    spec = s.outputs["dbBootstrap"]
+    task = named(s, "aws:ecs/taskDefinition:TaskDefinition", "db-bootstrap")
+    assert spec["taskDefinition"].endswith(f"task-definition/{task['inputs']['family']}:1")
+    assert spec["cluster"] == s.outputs["ecsClusterName"]
+    assert spec["subnets"] == s.outputs[f"{p.network.task_subnets}SubnetIds"]
+    assert spec["assignPublicIp"] is (p.network.task_subnets == "public")
+    admin = [r for r in of_type(s, "aws:ec2/securityGroup:SecurityGroup") if r["inputs"]["name"].endswith("-db-admin")]
+    assert len(admin) == 1 and len(spec["securityGroups"]) == 1
+    (c,) = json.loads(task["inputs"]["containerDefinitions"])
+    assert c["image"].startswith("public.ecr.aws/docker/library/postgres:")
+    assert c["entryPoint"] == ["sh", "-c"] and "psql" in c["command"][0]
+    env = {e["name"]: e["value"] for e in c["environment"]}
+    assert env["PGHOST"] == s.outputs["dbEndpoint"] and env["PGSSLMODE"] == "verify-full"
+    assert (env["APP_ROLE"], env["READONLY_ROLE"]) == ("chat_app", "chat_readonly")
+    secrets = {x["name"]: x["valueFrom"] for x in c["secrets"]}
+    assert secrets["PGPASSWORD"] == f"{s.outputs['dbSecretArn']}:password::"
+    assert secrets["PGUSER"] == f"{s.outputs['dbSecretArn']}:username::"
+    assert {"APP_PASSWORD", "READONLY_PASSWORD"} <= set(secrets)
+    assert not any("Password" in e["value"] for e in c["environment"])
+    assert c["logConfiguration"]["options"]["awslogs-group"] == spec["logGroup"]
+    assert c["logConfiguration"]["options"]["awslogs-stream-prefix"] == spec["logStreamPrefix"]
+    # Its own execution role reads the master secret; the services' execution role does not.
+    policies = {r["urn"].rsplit("::", 1)[1]: json.loads(r["inputs"]["policy"])
+                for r in of_type(s, "aws:iam/rolePolicy:RolePolicy")}
+    bootstrap = {x["Sid"]: x for x in policies["db-bootstrap-execution"]["Statement"]}
+    assert s.outputs["dbSecretArn"] in bootstrap["DatabaseSecrets"]["Resource"]
+    assert len(bootstrap["DatabaseSecrets"]["Resource"]) == 3
+    # The SQL is idempotent: roles created only when missing, then altered and granted every run.
+    script = c["command"][0]
+    assert script.count("WHERE NOT EXISTS (SELECT 1 FROM pg_roles") == 2 and "\\gexec" in script
+    assert "ON_ERROR_STOP on" in script and "set -eu" in script
 
 
 # -- ALB and WAF ---------------------------------------------------------------------------------------
@@ -696,6 +737,8 @@ def _url_version(s) -> dict[str, str]:
     """DATABASE_URL_VERSION per task definition family."""
     out = {}
     for r in of_type(s, "aws:ecs/taskDefinition:TaskDefinition"):
+        if r["urn"].endswith("::db-bootstrap"):
+            continue  # connects directly with the master secret; no app URL
         defs = r["inputs"]["containerDefinitions"]
         defs = json.loads(defs) if isinstance(defs, str) else defs
         env = {e["name"]: e["value"] for e in defs[0]["environment"]}
