@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "doctor": ("chatops.cli.doctor", "doctor", "Preflight checks before the first `up`: CLI, credentials, zone, quotas."),
     "up": ("chatops.cli.up", "up", "Provision or update a stack through Pulumi's Automation API."),
     "scale-to": ("chatops.cli.scale_to", "scale_to", "Move a live stack to another tier, safely."),
+    "db": ("chatops.cli.db", "db", "Database administration of a stack: `db bootstrap` creates the apps' roles."),
     "status": ("chatops.cli.status", "status", "Health of a running stack: tasks, targets, alarms, queues, load."),
     "outputs": ("chatops.cli.outputs", "outputs", "The stack's outputs (URLs, endpoints, names)."),
     "refresh": ("chatops.cli.refresh", "refresh", "Reconcile the stack's state with what exists in AWS."),
