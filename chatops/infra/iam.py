@@ -29,7 +29,8 @@ EXEC_ACTIONS = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChann
                 "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]
 ECR_PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
 
-#: The session agent looks the group up by name, so DescribeLogGroups has no resource to narrow it to.
+#: What the exec session agent does in the session log group (DescribeLogGroups, which it also calls,
+#: has no resource-level permission).
 EXEC_LOG_ACTIONS = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
 
 
