@@ -51,8 +51,8 @@ BOOTSTRAP_SQL = r"""
 SET password_encryption = 'scram-sha-256';
 SELECT format('CREATE ROLE %I LOGIN', :'app_role') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'app_role') \gexec
 SELECT format('CREATE ROLE %I LOGIN', :'ro_role') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'ro_role') \gexec
-ALTER ROLE :"app_role" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'app_password';
-ALTER ROLE :"ro_role" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'ro_password';
+ALTER ROLE :"app_role" WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD :'app_password';
+ALTER ROLE :"ro_role" WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD :'ro_password';
 ALTER ROLE :"ro_role" SET default_transaction_read_only = on;
 REVOKE ALL ON DATABASE :"db" FROM PUBLIC;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
