@@ -82,7 +82,7 @@ ARITHMETIC = [
     ("50k-dau", "waf web ACL", "Bot Control (Common) subscription", D(10)),
     ("50k-dau", "waf web ACL", "web ACL", D(5)),
     ("dev", "cloudwatch dashboard", "dashboard", D(3)),
-    ("dev", "secrets", "secrets", 3 * D("0.40")),
+    ("dev", "secrets", "secrets", 5 * D("0.40")),  # master, chat_app, chat_readonly, DATABASE_URL, Redis
 ]
 
 
