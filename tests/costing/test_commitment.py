@@ -62,7 +62,7 @@ def test_commitment_comes_beside_on_demand():
     data = committed.to_json()
     assert data["pricing"] == "commitment" and data["on_demand"]["total_monthly"] == on_demand.total_monthly
     db = next(r for r in data["resources"] if r["name"] == "database")
-    assert db["on_demand_monthly_cost"] > db["monthly_cost"]
+    assert db["on_demand_monthly"] > db["cost_monthly"]
     assert "on_demand" not in on_demand.to_json() and on_demand.to_json()["pricing"] == "on-demand"
 
 
