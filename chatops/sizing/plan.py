@@ -35,6 +35,14 @@ class PlanResult:
         return self.profile is not None and self.report.holds(self.required_headroom)
 
     @property
+    def problems(self) -> list[str]:
+        """Why the plan is not ok, one line each (empty when it fits)."""
+        if self.profile is None:
+            return [self.reason]
+        return [f"{d.label}: {d.headroom:.2f}x < {self.required_headroom:g}x"
+                for d in self.report.short_of(self.required_headroom)]
+
+    @property
     def profile_label(self) -> Optional[str]:
         if self.profile is None:
             return None
@@ -47,7 +55,8 @@ class PlanResult:
             "usage": record_to_data(self.demand.usage),
             "mode": self.mode,
             "profile": self.profile_label,
-            "fits": self.fits,
+            "ok": self.fits,
+            "problems": self.problems,
             "required_headroom": self.required_headroom,
             "headroom": {d.key: _finite(d.headroom) for d in report.dimensions},
             "headroom_at_max": {d.key: _finite(d.headroom_at_max) for d in report.dimensions},
@@ -125,6 +134,6 @@ def dimension_to_json(d: Dimension) -> dict[str, Any]:
 
 def neighbour_to_json(c: Candidate) -> dict[str, Any]:
     tightest = c.report.tightest
-    return {"profile": c.profile.name, "design_dau": c.profile.design.dau, "fits": c.fits,
+    return {"profile": c.profile.name, "design_dau": c.profile.design.dau, "ok": c.fits,
             "designed_for_dau": c.designed_for_dau, "holds": c.holds, "tightest": tightest.key,
             "tightest_headroom": _finite(tightest.headroom)}

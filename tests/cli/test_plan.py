@@ -18,7 +18,8 @@ def _json(result) -> dict:
 
 def test_json_has_the_documented_keys(run):
     data = _json(run("plan", "--dau", "50000", "--json"))
-    assert data["profile"] == "50k-dau" and data["mode"] == "tier" and data["fits"] is True
+    assert data["profile"] == "50k-dau" and data["mode"] == "tier" and data["ok"] is True and data["problems"] == []
+    assert data["schema_version"] == 1
     assert {"dau", "peak_concurrent_connections", "peak_messages_per_second"} <= set(data["demand"])
     assert data["demand"]["dau"] == 50000
     assert data["tightest"] in data["headroom"]
@@ -63,26 +64,32 @@ def test_headroom_option_changes_the_requirement(run):
     assert data["required_headroom"] == 2 and data["profile"] == "100k-dau"
 
 
-def test_above_the_largest_tier_offers_custom(run):
-    data = _json(run("plan", "--dau", "300000", "--json"))
-    assert data["profile"] is None and data["fits"] is False and "--custom" in data["reason"]
+def test_above_the_largest_tier_offers_custom_and_exits_3(run):
+    result = run("plan", "--dau", "300000", "--json")
+    assert result.exit_code == 3 and "no built-in tier fits" in result.stderr
+    data = json.loads(result.stdout)
+    assert data["profile"] is None and data["ok"] is False and "--custom" in data["reason"]
+    assert data["problems"] == [data["reason"]]
     assert "cost" not in data
-    assert "--custom" in run("plan", "--dau", "300000").stdout
+    table = run("plan", "--dau", "300000")
+    assert table.exit_code == 3 and "--custom" in table.stdout
 
 
 def test_custom_write_produces_a_profile_that_validates(run, tmp_path):
     target = tmp_path / "custom.yaml"
     data = _json(run("plan", "--dau", "250000", "--custom", "--write", str(target), "--json"))
-    assert data["profile"] == "custom" and data["fits"] is True and data["written_to"] == str(target)
+    assert data["profile"] == "custom" and data["ok"] is True and data["written_to"] == str(target)
     assert load_profile(target).design.dau == 250000
     result = run("profiles", "validate", str(target))
     assert result.exit_code == 0, result.stdout + result.stderr
 
 
-def test_tier_check_reports_a_tier_that_does_not_hold(run):
-    data = _json(run("plan", "--dau", "40000", "--tier", "25k", "--json"))
-    assert data["mode"] == "check" and data["profile"] == "25k-dau" and data["fits"] is False
-    assert "50k-dau" in data["reason"]
+def test_tier_check_reports_a_tier_that_does_not_hold_and_exits_3(run):
+    result = run("plan", "--dau", "40000", "--tier", "25k", "--json")
+    assert result.exit_code == 3 and "25k-dau does not hold this demand" in result.stderr
+    data = json.loads(result.stdout)
+    assert data["mode"] == "check" and data["profile"] == "25k-dau" and data["ok"] is False
+    assert "50k-dau" in data["reason"] and any(p.endswith("< 1.3x") for p in data["problems"])
 
 
 def test_dev_warning_is_shown_when_checking_dev(run):
