@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from html import escape
-from typing import Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 from chatops.costing.categories import CATEGORIES, by_category
 from chatops.costing.compare import CostComparison
@@ -28,7 +28,8 @@ margin-right:.3rem;vertical-align:middle}small{color:#666}li.incomplete{color:#b
 li.provenance{color:#555}"""
 
 
-def html_report(estimates: Sequence[CostEstimate], comparison: Optional[CostComparison] = None) -> str:
+def html_report(estimates: Sequence[CostEstimate], comparison: Optional[CostComparison] = None,
+                budget: Optional[Mapping[str, Any]] = None) -> str:
     region = estimates[0].region if estimates else ""
     title = f"chatops monthly cost, {region}"
     parts = [f"<h1>{escape(title)}</h1>",

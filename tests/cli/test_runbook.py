@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
@@ -46,7 +48,9 @@ def test_workflow_is_valid_yaml_that_runs_chatops_up(run):
     assert doc["permissions"]["id-token"] == "write"
     steps = doc["jobs"]["deploy"]["steps"]
     commands = [s.get("run", "") for s in steps]
-    assert any("pip install chatops" in c for c in commands)
+    # chatops from the repository checkout, never the bare name (an unrelated project owns it on PyPI)
+    assert any('pip install "."' in c for c in commands)
+    assert not any(re.search(r"pip install\s+\"?chatops\b", c) for c in commands)
     assert "chatops up --yes --stack prod" in commands
     uses = [s.get("uses", "") for s in steps]
     assert any(u.startswith("pulumi/actions@") for u in uses)
