@@ -127,7 +127,7 @@ def _status(run, files, url, *extra):
 
 def test_status_json_reads_every_part_of_the_stack(run, files, moto_url):
     result = _status(run, files, moto_url, "--json")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 4 and "needs attention" in result.stderr  # the DLQ holds a message
     report = json.loads(result.stdout)
     services = {s["role"]: s for s in report["services"]}
     assert set(services) == {"api", "realtime", "workers"}
@@ -145,20 +145,21 @@ def test_status_json_reads_every_part_of_the_stack(run, files, moto_url):
     assert load["active_connections"] == 4500 and load["peak_connections_24h"] == 4500
     assert load["event_loop_lag_ms"] is not None and load["event_loop_lag_statistic"] in ("p95", "max")
     assert load["capacity"] == 2 * load["connections_per_task"]
-    assert load["suggestion"]["tier"] in ("25k-dau", "50k-dau")
-    assert any("push-dlq" in p for p in report["problems"]) and report["healthy"] is False
+    assert load["suggestion"]["profile"] in ("25k-dau", "50k-dau")
+    assert any("push-dlq" in p for p in report["problems"]) and report["ok"] is False
+    assert report["profile"] == "10k-dau" and report["schema_version"] == 1
 
 
 def test_status_human_view(run, files, moto_url):
     result = _status(run, files, moto_url)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 4, result.stderr
     for text in ("ECS services", "Target health", "Queues", "Realtime load", "Alarms in ALARM", "needs attention"):
         assert text in result.stdout
 
 
 def test_watch_refreshes_until_stopped(run, files, moto_url):
     result = _status(run, files, moto_url, "--watch", "1", "--iterations", "2", "--json")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 4, result.stderr  # the verdict of the last refresh
     decoder, text, docs = json.JSONDecoder(), result.stdout.strip(), []
     while text:
         doc, end = decoder.raw_decode(text)
@@ -166,7 +167,7 @@ def test_watch_refreshes_until_stopped(run, files, moto_url):
         text = text[end:].strip()
     assert len(docs) == 2
     live = _status(run, files, moto_url, "--watch", "1", "--iterations", "2")
-    assert live.exit_code == 0 and "Realtime load" in live.stdout
+    assert live.exit_code == 4 and "Realtime load" in live.stdout
 
 
 def test_outputs_file_that_is_not_outputs_is_one_line(run, files, moto_url, tmp_path):
