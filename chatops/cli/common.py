@@ -10,7 +10,7 @@ from typing import Any, Callable, Optional, Sequence, TypeVar
 import click
 
 from chatops.errors import UsageError
-from chatops.model.numbers import NumberError, check_range, parse_number
+from chatops.model.numbers import WHOLE_FIELDS, NumberError, check_range, parse_number
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,13 +54,11 @@ def usage_number(field: str) -> NumberType:
 
     limits = limits_of(UsageAssumptions, field).arguments
     low, low_open = (limits["gt"], True) if "gt" in limits else (limits.get("ge", -math.inf), False)
-    whole = field in _WHOLE_FIELDS
+    whole = field in WHOLE_FIELDS
     what = "daily active users" if field == "dau" else ""
     return NumberType(low, limits.get("le", math.inf), low_open, whole=whole, what=what,
                       metavar="N" if whole else "NUMBER")
 
-
-_WHOLE_FIELDS = ("dau", "message_bytes")
 
 #: The usage assumptions as flags: field -> (flag, help). Defaults are read from UsageAssumptions.
 USAGE_FLAGS = {

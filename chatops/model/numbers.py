@@ -16,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Union
 
 SUFFIXES = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
+#: The usage assumptions that are whole numbers (users, bytes).
+WHOLE_FIELDS = ("dau", "message_bytes")
 SYNTAX_HINT = "e.g. 50000, 50_000, 50,000, 50k or 1.5m"
 
 _NUMBER = re.compile(r"""
