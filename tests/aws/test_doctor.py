@@ -123,3 +123,13 @@ def test_credentials_failure_is_a_failed_check_and_skips_the_other_aws_checks(ru
     assert checks["aws credentials"]["status"] == "fail" and code in checks["aws credentials"]["detail"]
     assert checks["hosted zone"]["detail"].startswith("not checked")
     assert result.exit_code == 4 and "Traceback" not in result.output
+
+
+def test_auth0_placeholders_fail_the_auth0_check(run, moto_url, tmp_path):
+    zone = _zone(moto_url, "example.com")
+    checks = _by_name(_doctor(run, write_config(tmp_path, zone_id=zone), moto_url)[1])
+    assert checks["auth0"]["status"] == "fail" and "placeholder" in checks["auth0"]["detail"]
+    assert "--auth0-domain" in checks["auth0"]["fix"]
+    config = write_config(tmp_path, zone_id=zone, auth0={"domain": "acme.eu.auth0.com", "audience": "https://api.acme.io"})
+    checks = _by_name(_doctor(run, config, moto_url)[1])
+    assert checks["auth0"]["status"] == "pass" and "acme.eu.auth0.com" in checks["auth0"]["detail"]
