@@ -118,8 +118,9 @@ class CostComparison:
                       "total_monthly": self.delta_monthly, "max_monthly": self.delta_max},
             "resources": [{
                 "name": r.name, "resource_type": r.resource_type, "change": r.change,
-                "count_before": r.count_before, "count_after": r.count_after, "before_monthly": r.before,
-                "after_monthly": r.after, "delta_monthly": r.delta,
+                "count_before": r.count_before, "count_after": r.count_after,
+                "before_monthly": r.before if r.count_before else None,
+                "after_monthly": r.after if r.count_after else None, "delta_monthly": r.delta,
                 "components": [{"name": c.name, "change": c.change, "before_monthly": c.before,
                                 "after_monthly": c.after, "delta_monthly": c.delta} for c in r.components],
             } for r in self.resources],

@@ -116,7 +116,7 @@ def _around(choice: TierChoice) -> tuple[Candidate, ...]:
 
 
 def _finite(value: float) -> Optional[float]:
-    return None if math.isinf(value) else round(value, 3)
+    return None if math.isinf(value) else round(value, 2)  # ratios: 2 decimals (docs/json.md)
 
 
 def demand_to_json(d: DemandEstimate) -> dict[str, Any]:

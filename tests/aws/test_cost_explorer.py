@@ -8,6 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from tests.support.json_schemas import assert_valid
+
 from tests.support.aws_servers import write_config
 
 
@@ -48,6 +50,7 @@ def test_actual_costs_next_to_the_estimate(run, moto_url, tmp_path):
     result = _cost_report(run, config, moto_url, "prod", "--json")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
+    assert_valid("cost-report-actual", report)
     rows = {row["service"]: row for row in report["services"]}
     ecs = rows["Amazon Elastic Container Service"]
     assert ecs["last_month_monthly"] == 80.0 and ecs["estimate_monthly"] > 0

@@ -9,6 +9,8 @@ import uuid
 import boto3
 import pytest
 
+from tests.support.json_schemas import assert_valid
+
 from tests.support.aws_servers import DOMAIN, REGION, write_config
 
 
@@ -33,7 +35,9 @@ def _zone(moto_url: str, name: str, private: bool = False) -> str:
 def _doctor(run, config, moto_url, *extra):
     result = run("doctor", "--stack", "prod", "--config", str(config), "--endpoint-url", moto_url, "--json", *extra)
     assert result.stdout, result.stderr
-    return result, json.loads(result.stdout)
+    report = json.loads(result.stdout)
+    assert_valid("doctor", report)
+    return result, report
 
 
 def _by_name(report):

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta, timezone
 import boto3
 import pytest
 
+from tests.support.json_schemas import assert_valid
+
 from tests.support.aws_servers import PROJECT, REGION, write_config
 
 STACK = "prod"
@@ -129,6 +131,7 @@ def test_status_json_reads_every_part_of_the_stack(run, files, moto_url):
     result = _status(run, files, moto_url, "--json")
     assert result.exit_code == 4 and "needs attention" in result.stderr  # the DLQ holds a message
     report = json.loads(result.stdout)
+    assert_valid("status", report)
     services = {s["role"]: s for s in report["services"]}
     assert set(services) == {"api", "realtime", "workers"}
     assert services["api"]["desired"] == 2 and "rollout_state" in services["api"]

@@ -362,3 +362,17 @@ def test_refresh_of_a_region_without_snapshot_labels_copied_prices(run, monkeypa
     assert catalog.get("rds.instance.db.r7g.large.single_az").status == "unconfirmed"
     data = json.loads(run("cost-report", "-p", "dev", "--region", "ap-south-1", "--json").stdout)
     assert data["from_other_region"]["lines"] > 0
+
+
+def test_refresh_json_matches_its_schema(run, monkeypatch, cache_home):
+    from tests.support.json_schemas import assert_valid
+
+    client, _ = stubbed_client()
+    sp_client, _ = stubbed_savings_plans(SP_PAGES)
+    monkeypatch.setattr("chatops.aws.pricing_api.pricing_client", lambda *a, **k: client)
+    monkeypatch.setattr("chatops.aws.pricing_api.savings_plans_client", lambda *a, **k: sp_client)
+    result = run("prices", "refresh", "--region", "eu-central-1", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert_valid("prices-refresh", data)
+    assert data["fetched"] == 14 and data["prices"] == len(load_bundled("eu-central-1").prices) + 3
