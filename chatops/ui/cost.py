@@ -12,6 +12,7 @@ from chatops.costing.estimate import CostEstimate
 from chatops.costing.footer import INCOMPLETE, footer_for, price_footer
 from chatops.costing.money import fmt_total, fmt_usd
 from chatops.costing.report import fmt_delta, fmt_price, fmt_qty, headline, resource_rows
+from chatops.model.profile import Profile
 from chatops.ui.tables import SECTION, Col, Row, split_table, whole_table
 
 #: Colour of each kind of change, as infracost and the Pulumi CLI use them.
@@ -104,6 +105,21 @@ def render_cost_diff(console: Console, cmp: CostComparison, title: Optional[str]
               _coloured(cmp.delta_monthly, bold=True)],
              ["", "at autoscaling max", fmt_usd(b.max_monthly), fmt_usd(a.max_monthly), _coloured(cmp.delta_max)]]
     console.print(whole_table("", columns, rows))
+
+
+def show_cost_diff(before: Optional[Profile], after: Profile, region: str, title: Optional[str] = None) -> None:
+    """The diff between what is deployed (`before`; None when nothing is) and `after`, on the terminal:
+    the one call `scale-to` and the live `preview` make to show a cost change."""
+    import dataclasses
+
+    from chatops.costing.compare import compare_costs
+    from chatops.costing.estimate import estimate_cost
+    from chatops.ui.console import console
+
+    new = estimate_cost(after, region)
+    old = estimate_cost(before, region) if before is not None else \
+        dataclasses.replace(new, profile="nothing deployed", resources=[])
+    render_cost_diff(console(), compare_costs(old, new), title)
 
 
 def render_comparison(console: Console, cmp: CostComparison) -> None:
