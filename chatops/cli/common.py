@@ -109,6 +109,15 @@ class ProfileRefType(click.ParamType):
         self.fail(f"{text}: unknown tier; use one of {', '.join(BUILTIN_TIERS)} or a path to a profile file "
                   "(e.g. ./my-profile.yaml)", param, ctx)
 
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        """Tier names, then files (shell completion, see the README)."""
+        from click.shell_completion import CompletionItem
+
+        from chatops.model.loading import BUILTIN_TIERS
+
+        tiers = [CompletionItem(t) for t in BUILTIN_TIERS if t.startswith(incomplete)]
+        return tiers or [CompletionItem(incomplete, type="file")]
+
 
 PROFILE_REF = ProfileRefType()
 

@@ -15,7 +15,7 @@ import click
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import ValidationError
 
-from chatops.cli.common import examples
+from chatops.cli.common import PROFILE_REF, examples
 from chatops.errors import ChatopsError
 from chatops.model.config_file import ConfigError, config_path as default_config_path, load_config
 from chatops.model.loading import builtin_templates_dir, format_validation_errors, load_profile, resolve_tier_name
@@ -36,7 +36,8 @@ DEFAULTS = {"project": "chat", "stack": "prod", "profile": "10k-dau", "region": 
               help="File to write (default: ./chatops.yaml).")
 @click.option("--project", help="Project name (lower-case, part of every resource name).")
 @click.option("--stack", "stack_name", help="Stack name, e.g. prod or staging.")
-@click.option("--profile", "-p", "profile_ref", metavar="TIER|FILE", help="Tier (e.g. 10k-dau) or profile file.")
+@click.option("--profile", "-p", "profile_ref", type=PROFILE_REF, metavar="TIER|FILE",
+              help="Tier (e.g. 10k-dau) or profile file.")
 @click.option("--region", help="AWS region, e.g. eu-central-1.")
 @click.option("--domain", help="Domain; the api is served at api.<domain>.")
 @click.option("--hosted-zone-id", help="Route 53 hosted zone id of the domain (DNS validation, api record).")

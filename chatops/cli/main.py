@@ -81,7 +81,7 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="chatops")
 @click.option("--quiet", "-q", is_flag=True, envvar="CHATOPS_QUIET", show_envvar=True,
               help="Only the result and errors: no notes or progress on stderr.")
-@click.option("--no-color", is_flag=True, help="No colours or styles (NO_COLOR does the same).")
+@click.option("--no-color", is_flag=True, help="Plain text: no colours, no bold (NO_COLOR removes the colours).")
 def cli(quiet: bool, no_color: bool) -> None:
     """Size, price and provision the AWS infrastructure of a realtime chat product.
 

@@ -54,8 +54,9 @@ def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
+    extra: dict[str, Any] = {"color_system": None} if SETTINGS.no_color else {}  # plain text, no escape codes
     return Console(file=stream, width=width_of(stream), highlight=False, soft_wrap=False,
-                   no_color=SETTINGS.no_color or None, quiet=stderr and SETTINGS.quiet)
+                   quiet=stderr and SETTINGS.quiet, **extra)
 
 
 def note(message: str) -> None:

@@ -108,7 +108,7 @@ def test_invalid_values_name_file_and_field(run, tmp_path: Path) -> None:
     assert bad.exit_code == 1 and "region" in bad.stderr and "Traceback" not in bad.output
     assert not (tmp_path / "chatops.yaml").exists()
     unknown = run("init", "--yes", "--profile", "3k", "--domain", "chat.example.com", "--hosted-zone-id", "Z1")
-    assert unknown.exit_code == 1 and "unknown tier" in unknown.stderr
+    assert unknown.exit_code == 2 and "unknown tier" in unknown.stderr
 
 
 def test_bad_tag_is_usage_error(run) -> None:
