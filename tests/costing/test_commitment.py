@@ -111,7 +111,7 @@ def test_cost_report_and_plan_show_commitment_beside_on_demand(run):
     assert "1-year commitment prices" in markdown and "100k-dau: 1-year commitments" in markdown
     tiers = json.loads(run("cost-report", "--all", "--pricing", "commitment", "--json").stdout)
     assert tiers["pricing"] == "commitment" and all(t["on_demand"]["total_monthly"] > t["total_monthly"]
-                                                    for t in tiers["tiers"] if t["profile"] != "dev")
+                                                    for t in tiers["profiles"] if t["profile"] != "dev")
     plan = json.loads(run("plan", "--dau", "50000", "--pricing", "commitment", "--json").stdout)
     assert plan["cost"]["pricing"] == "commitment" and plan["cost"]["on_demand"]["total_monthly"] > plan["cost"]["total_monthly"]
     assert "1-year commitments" in run("plan", "--dau", "50000", "--pricing", "commitment").stdout
