@@ -26,7 +26,10 @@ def _cache(p: Profile) -> str:
 
 
 def features(p: Profile) -> list[str]:
+    """What sets a tier apart besides sizes (the README's tier table shows exactly these)."""
     flags = {
+        "Public subnets": p.network.task_subnets == "public",
+        "Spot": all(s.spot_share_percent == 100 for s in (p.api, p.realtime, p.workers)),
         "WAF": p.waf.enabled,
         "RDS Proxy": p.database.proxy.enabled,
         "Multi-AZ": p.database.multi_az,
