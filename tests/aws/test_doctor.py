@@ -137,3 +137,12 @@ def test_auth0_placeholders_fail_the_auth0_check(run, moto_url, tmp_path):
     config = write_config(tmp_path, zone_id=zone, auth0={"domain": "acme.eu.auth0.com", "audience": "https://api.acme.io"})
     checks = _by_name(_doctor(run, config, moto_url)[1])
     assert checks["auth0"]["status"] == "pass" and "acme.eu.auth0.com" in checks["auth0"]["detail"]
+
+
+def test_doctor_table_at_80_columns_cuts_nothing(run, moto_url, tmp_path):
+    config = write_config(tmp_path, zone_id=_zone(moto_url, "example.com"))
+    report = _doctor(run, config, moto_url)[1]
+    view = run("doctor", "--stack", "prod", "--config", str(config), "--endpoint-url", moto_url,
+               env={"COLUMNS": "80"})
+    assert max(len(line) for line in view.stdout.splitlines()) <= 80 and "…" not in view.stdout
+    assert all(check["name"] in view.stdout for check in report["checks"])

@@ -218,3 +218,17 @@ def test_watch_keeps_the_last_view_when_a_refresh_fails(run, files, moto_url, mo
     status_ui.watch_live(refresh, 5, 2)
     out = capsys.readouterr().out
     assert len(calls) == 2 and "refresh failed: cloudwatch DescribeAlarms" in out and "Realtime load" in out
+
+
+@pytest.mark.parametrize("width", ["80", "120"])
+def test_status_tables_show_every_name_and_figure_whole(run, files, moto_url, width):
+    report = json.loads(_status(run, files, moto_url, "--json").stdout)
+    config, out = files
+    view = run("status", "--stack", STACK, "--config", str(config), "--outputs-file", str(out),
+               "--endpoint-url", moto_url, env={"COLUMNS": width})
+    assert max(len(line) for line in view.stdout.splitlines()) <= int(width) and "…" not in view.stdout
+    names = [q["queue"] for q in report["queues"]] + [a["name"] for a in report["alarms"]]
+    names += [d["id"] for d in report["databases"]] + [r["id"] for r in report["redis"]]
+    names += [s["name"] for s in report["services"] if s["name"]]
+    missing = [n for n in names if n not in view.stdout]
+    assert not missing, missing
