@@ -170,13 +170,6 @@ def chosen_format(fmt: Optional[str], as_json: bool, default: str = "table") -> 
     return "json" if as_json else (fmt or default)
 
 
-def exclusive(**given: Any) -> None:
-    """At most one of these flags (name -> value; falsy = not given)."""
-    used = [f"--{name.replace('_', '-')}" for name, value in given.items() if value]
-    if len(used) > 1:
-        raise UsageError(f"{' and '.join(used)} are alternatives; use one of them")
-
-
 # ---- budget gates -----------------------------------------------------------------------------------
 
 def budget_verdict(total: Any, budget: Optional[float]) -> Optional[dict[str, Any]]:

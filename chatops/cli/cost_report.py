@@ -88,7 +88,9 @@ def cost_report(profile_ref: Optional[str], region: Optional[str], dau: Optional
     if all_tiers and fail_above is not None:
         raise UsageError("--fail-above judges one total; use it with --profile, --stack or --compare")
     if stack and (all_tiers or compare):
-        raise UsageError("--stack prices that stack's profile; it does not go with --all or --compare")
+        if click.get_current_context().get_parameter_source("stack") != click.core.ParameterSource.ENVIRONMENT:
+            raise UsageError("--stack prices that stack's profile; it does not go with --all or --compare")
+        stack = None  # CHATOPS_STACK from the shell: --all and --compare price tiers, not the stack
     if simulated and (all_tiers or compare or fmt not in ("table", "json")):
         raise UsageError("--simulate works with one profile (--profile or --stack) and --format table or json")
     if simulated and pricing != "on-demand":

@@ -29,22 +29,17 @@ DEFAULT_REGION = "us-east-1"
 
 @dataclass(frozen=True)
 class Target:
-    """What an offline command renders or prices, with where each value came from."""
+    """What an offline command renders or prices."""
 
     profile_ref: Optional[str]
     project: str
     stack: Optional[str]
     region: str
     config: Any = None  # ChatopsConfig when a chatops.yaml stack is used
-    config_path: Optional[Path] = None
-    sources: tuple[tuple[str, str], ...] = ()
 
     @property
     def entry(self) -> Any:
         return self.config.stacks[self.stack] if self.config is not None and self.stack else None
-
-    def source(self, setting: str) -> str:
-        return dict(self.sources).get(setting, "default")
 
 
 def config_options(func: F) -> F:
@@ -62,31 +57,22 @@ def resolve_target(profile_ref: Optional[str] = None, stack: Optional[str] = Non
     from chatops.model.config_file import config_in_use
 
     path = config_in_use(config_path)
-    sources: dict[str, str] = {}
     config = entry = None
     if path is not None and (stack or not profile_ref):
         config, entry, stack = _stack_entry(path, stack)
-    for setting, value in (("profile", profile_ref), ("project", project), ("region", region)):
-        if value:
-            sources[setting] = "flag"
-    env_region = os.environ.get("AWS_REGION")
-    if not region and env_region:
-        region, sources["region"] = env_region, "AWS_REGION"
+    env_region = None if region else os.environ.get("AWS_REGION")
+    region = region or env_region
     if entry is not None:
-        if not profile_ref:
-            profile_ref, sources["profile"] = _relative_to(entry.profile, path), f"{path} (stack {stack})"
-        if not region:
-            region, sources["region"] = entry.region, f"{path} (stack {stack})"
-        elif sources["region"] == "AWS_REGION" and region != entry.region:
+        profile_ref = profile_ref or _relative_to(entry.profile, path)
+        project = project or config.project
+        if env_region and env_region != entry.region:
             from chatops.ui.console import note
 
-            note(f"Note: region {region} from AWS_REGION, not stack {stack}'s {entry.region} ({path}); "
+            note(f"Note: region {env_region} from AWS_REGION, not stack {stack}'s {entry.region} ({path}); "
                  "pass --region to choose")
-        if not project:
-            project, sources["project"] = config.project, str(path)
+        region = region or entry.region
     return Target(profile_ref=profile_ref, project=project or DEFAULT_PROJECT, stack=stack,
-                  region=region or DEFAULT_REGION, config=config if entry is not None else None,
-                  config_path=path if entry is not None else None, sources=tuple(sources.items()))
+                  region=region or DEFAULT_REGION, config=config if entry is not None else None)
 
 
 def _stack_entry(path: Path, stack: Optional[str]) -> tuple[Any, Any, Optional[str]]:

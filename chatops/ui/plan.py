@@ -30,9 +30,10 @@ def render_plan(result: PlanResult, estimate: Any = None, neighbour_totals: Opti
         render_budget(out, budget)
 
 
-def _demand(out: Console, r: PlanResult) -> None:
+def demand_rows(r: PlanResult) -> list[tuple[str, str]]:
+    """The demand at the busiest minute as (measure, value) rows: the terminal and the Markdown show these."""
     d, u = r.demand, r.demand.usage
-    rows = [
+    return [
         ("Daily active users", f"{d.dau:,}"),
         ("Peak concurrent connections", f"{d.peak_concurrent_connections:,}  ({u.peak_concurrency:.0%} of DAU)"),
         ("Messages/s (deliveries/s)", f"{d.peak_messages_per_second:,.1f}  ({d.peak_deliveries_per_second:,.1f})"),
@@ -43,6 +44,11 @@ def _demand(out: Console, r: PlanResult) -> None:
         ("Storage growth / month", f"{d.storage_growth_gb_per_month:,.1f} GB"),
         ("Data out / month", f"{d.data_out_gb_per_month:,.1f} GB"),
     ]
+
+
+def _demand(out: Console, r: PlanResult) -> None:
+    u = r.demand.usage
+    rows = demand_rows(r)
     out.print(whole_table("Demand at the busiest minute", [Col("Measure"), Col("Value", "right", whole=True)],
                           [[f"[bold]{label}[/bold]", value] for label, value in rows]))
     out.print(f"[dim]Assumptions: {u.messages_per_user:g} messages and {u.api_requests_per_user:g} API calls per user "

@@ -40,17 +40,10 @@ def _verdict(r: PlanResult) -> str:
 
 
 def _demand(r: PlanResult) -> list[str]:
-    d, u = r.demand, r.demand.usage
-    rows = [
-        ("Daily active users", f"{d.dau:,}"),
-        ("Peak concurrent connections", f"{d.peak_concurrent_connections:,} ({u.peak_concurrency:.0%} of DAU)"),
-        ("Messages/s (deliveries/s)", f"{d.peak_messages_per_second:,.1f} ({d.peak_deliveries_per_second:,.1f})"),
-        ("API requests/s", f"{d.peak_api_requests_per_second:,.1f}"),
-        ("DB writes/s, reads/s", f"{d.peak_db_writes_per_second:,.1f}, {d.peak_db_reads_per_second:,.1f}"),
-        ("Storage growth / month", f"{d.storage_growth_gb_per_month:,.1f} GB"),
-    ]
+    from chatops.ui.plan import demand_rows
+
     return (["### Demand at the busiest minute", "", md_row(["Measure", "Value"]), md_row(["---", "---:"])]
-            + [md_row([label, value]) for label, value in rows] + [""])
+            + [md_row([label, value]) for label, value in demand_rows(r)] + [""])
 
 
 def _capacity(r: PlanResult) -> list[str]:

@@ -230,3 +230,8 @@ def test_shell_completion_is_clicks():
     script = subprocess.run([sys.executable, "-c", code], env={**os.environ, "_CHATOPS_COMPLETE": "bash_source"},
                             capture_output=True, text=True, timeout=60)
     assert "_chatops_completion" in script.stdout
+
+
+def test_chatops_stack_in_the_environment_does_not_break_all_or_compare(run):
+    assert run("cost-report", "--all", "--format", "csv", env={"CHATOPS_STACK": "prod"}).exit_code == 0
+    assert run("cost-report", "--compare", "dev", "1k", env={"CHATOPS_STACK": "prod"}).exit_code == 0

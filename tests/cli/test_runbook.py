@@ -109,3 +109,16 @@ def test_runbook_names_match_what_the_components_create(tier):
     if res["replica"]:
         assert res["replica"] in created and res["proxy"] in created
     assert [m["cluster_id"] for m in res["redis_members"]] == g.value[0]
+
+
+@pytest.mark.parametrize("spec,ok", [(".", True), ("./tools/chatops", True),
+                                     ("git+https://github.com/acme/chatops@v0.1.0", True),
+                                     ("chatops @ git+https://github.com/acme/chatops@0123abc", True),
+                                     ("chatops", False), ("chatops==0.1.0", False),
+                                     ("git+https://github.com/acme/chatops", False)])
+def test_workflow_never_installs_chatops_by_bare_name(run, spec, ok):
+    result = run("runbook", "--workflow", "--profile", "dev", "--install", spec)
+    if ok:
+        assert result.exit_code == 0 and f'pip install "{spec}"' in result.stdout
+    else:
+        assert result.exit_code == 2 and "unrelated project" in result.stderr
