@@ -122,3 +122,12 @@ def test_workflow_never_installs_chatops_by_bare_name(run, spec, ok):
         assert result.exit_code == 0 and f'pip install "{spec}"' in result.stdout
     else:
         assert result.exit_code == 2 and "unrelated project" in result.stderr
+
+
+def test_runbook_reads_outputs_where_outputs_json_puts_them(graphs):
+    """`chatops outputs --json` is {"stack", "outputs": {...}}: the runbook's jq paths must go through .outputs."""
+    text = render_runbook(load_profile("10k-dau"), "chat", "prod", "us-east-1")
+    paths = re.findall(r"jq -r (\S+) ", text)
+    assert paths and all(p.startswith(".outputs.") for p in paths), paths
+    exported = set(graphs["10k-dau"].outputs)
+    assert {p.removeprefix(".outputs.") for p in paths} <= exported
