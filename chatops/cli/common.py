@@ -141,18 +141,18 @@ class StackChoice:
 
 
 def stack_choice(stack: Optional[str], config_path: Optional[Path]) -> StackChoice:
-    """The stack `stack` (or the only one) of chatops.yaml (--config, CHATOPS_CONFIG or ./chatops.yaml)."""
+    """The stack `stack` (or CHATOPS_STACK, or the only one) of chatops.yaml (--config, CHATOPS_CONFIG, or
+    the one found from the current directory up), with the precedence of cli/resolve.py."""
+    from chatops.cli.resolve import resolve_target
     from chatops.model.config_file import load_config, select_stack
-    from chatops.model.loading import resolve_tier_name
 
-    config, path = load_config(str(config_path) if config_path else None)
-    name = select_stack(config, stack, path)
-    entry = config.stacks[name]
-    ref = entry.profile
-    # A profile path in chatops.yaml is relative to the file, not to the working directory.
-    if resolve_tier_name(ref) is None and not Path(ref).is_absolute():
-        ref = str(path.parent / ref)
-    return StackChoice(config.project, name, entry.region, ref)
+    config_arg = str(config_path) if config_path else None
+    target = resolve_target(None, stack, None, None, config_arg)
+    if target.entry is None:  # no chatops.yaml, or several stacks and none chosen: the same errors as before
+        config, path = load_config(config_arg)
+        select_stack(config, stack, path)
+    assert target.stack is not None and target.profile_ref is not None
+    return StackChoice(target.project, target.stack, target.region, target.profile_ref)
 
 
 # ---- formats ----------------------------------------------------------------------------------------

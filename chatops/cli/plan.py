@@ -14,7 +14,7 @@ from typing import Any, Optional
 import click
 
 from chatops.cli.common import (NumberType, budget_verdict, chosen_format, dau_option, examples, format_option, json_option,
-                                PROFILE_REF, usage_options, usage_values)
+                                PROFILE_REF, usage_options)
 from chatops.errors import EXIT_NO_FIT, EXIT_OVER_BUDGET, ChatopsError, OutcomeError
 from chatops.model.demand import UsageAssumptions
 from chatops.sizing.selection import DEFAULT_HEADROOM

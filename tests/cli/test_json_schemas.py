@@ -44,6 +44,10 @@ CASES = [
     ("prices-show", ["prices", "show", "--region", "eu-central-1", "--json"], 0),
     ("synth", ["synth", "--profile", "dev"], 0),
     ("preview-offline", ["preview", "--offline", "--profile", "100k", "--json"], 0),
+    ("simulate", ["simulate", "--profile", "10k", "--json"], 0),
+    ("cost-report", ["cost-report", "-p", "dev", "--simulate", "--json"], 0),
+    ("cost-report", ["cost-report", "-p", "50k", "--pricing", "commitment", "--json"], 0),
+    ("cost-report-all", ["cost-report", "--all", "--pricing", "commitment", "--json"], 0),
 ]
 
 

@@ -238,7 +238,7 @@ def test_refresh_reads_reserved_terms_and_savings_plan_rates(run, monkeypatch, c
     api = next(r for r in tier["resources"] if r["name"] == "api service")
     vcpu = next(c for c in api["components"] if c["name"].startswith("vCPU"))
     assert vcpu["name"] == "vCPU, x86 (Savings Plan)" and vcpu["pricing"] == "savings-plan"
-    assert Decimal(str(vcpu["unit_price"])) == Decimal("0.0373") and api["on_demand_monthly_cost"] > api["monthly_cost"]
+    assert Decimal(str(vcpu["unit_price"])) == Decimal("0.0373") and api["on_demand_monthly"] > api["cost_monthly"]
 
 
 def test_refresh_without_savings_plans_access_still_writes_with_a_warning(run, monkeypatch, cache_home):

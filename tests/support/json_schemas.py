@@ -12,7 +12,7 @@ from typing import Any
 SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
 
 #: Maps whose keys are data, not our vocabulary (provider inputs, stack outputs, AWS names).
-_DATA_MAPS = {"inputs", "outputs", "dimension", "statuses", "states", "headroom", "headroom_at_max"}
+_DATA_MAPS = {"inputs", "outputs", "dimension", "statuses", "states", "headroom", "headroom_at_max", "price_status"}
 _SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
