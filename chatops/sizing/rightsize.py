@@ -18,6 +18,7 @@ from chatops.model.demand import DemandEstimate
 from chatops.model.loading import profile_from_data, profile_to_data
 from chatops.model.profile import Profile
 from chatops.sizing import capacity as cap
+from chatops.sizing import database
 from chatops.sizing import figures as f
 from chatops.sizing.selection import production_tiers
 
@@ -42,10 +43,6 @@ DB_CLASSES = ("db.t4g.small", "db.t4g.medium", "db.t4g.large", "db.r6g.large", "
               "db.r6g.4xlarge", "db.r6g.8xlarge", "db.r6g.12xlarge", "db.r6g.16xlarge")
 CACHE_NODES = ("cache.t4g.small", "cache.t4g.medium", "cache.m6g.large", "cache.m6g.xlarge", "cache.m6g.2xlarge",
                "cache.m6g.4xlarge", "cache.m6g.8xlarge", "cache.m6g.12xlarge", "cache.m6g.16xlarge")
-
-#: Months of message storage the first allocation holds (storage autoscaling grows it to the ceiling).
-STORAGE_MONTHS = 12
-
 
 def right_size(demand: DemandEstimate, builtins: Sequence[Profile], headroom: float) -> Profile:
     """A profile named `custom` whose every dimension holds `demand` with `headroom` at desired counts."""
@@ -110,14 +107,14 @@ def _first(names: Sequence[str], fits: Callable[[str], bool], what: str) -> str:
 
 def _size_database(data: dict[str, Any], d: DemandEstimate, headroom: float) -> None:
     db = data["database"]
-    proxy_share = db["proxy"]["max_connections_percent"] / 100
-    hot = cap.db_hot_set_gib(d)
-    busy = max(1.0, (d.peak_db_reads_per_second + d.peak_db_writes_per_second) * f.DB_QUERY_SECONDS)
+    working_set = database.working_set(d).total_gib
+    busy = database.busy_connections(d)
 
     def fits(name: str) -> bool:
-        usable = (cap.rds_max_connections(name) - f.RDS_RESERVED_CONNECTIONS) * proxy_share
-        return (cap.db_write_capacity(name) >= d.peak_db_writes_per_second * headroom
-                and catalog.RDS_POSTGRES_CLASSES[name].memory_gib >= hot * headroom
+        usable = database.usable_connections(name, db["proxy"]["max_connections_percent"])
+        return (database.write_capacity(name) >= d.peak_db_writes_per_second * headroom
+                and database.sustained_vcpu(name) >= database.primary_cpu_demand(d, False) * headroom
+                and database.cache_gib(name) >= working_set * headroom
                 and usable >= busy * headroom)
 
     db["instance_class"] = _first(DB_CLASSES, fits, "RDS instance class")
@@ -127,18 +124,21 @@ def _size_database(data: dict[str, Any], d: DemandEstimate, headroom: float) -> 
     # Multi-AZ from where the built-in tiers turn it on (50k-dau): above 25,000 DAU.
     db["multi_az"] = d.dau > 25_000
     db["read_replica"] = {"enabled": False, "instance_class": db["instance_class"]}
-    storage = max(20, math.ceil(d.storage_growth_gb_per_month * STORAGE_MONTHS * headroom))
-    db["allocated_storage_gb"] = min(storage, 65_536)
-    db["max_allocated_storage_gb"] = min(max(storage * 2, db["max_allocated_storage_gb"]), 65_536)
+    try:
+        storage = database.plan_storage(d, headroom, f.DEFAULT_STORAGE_MONTHS)
+    except ValueError as exc:
+        raise ChatopsError(f"{exc}; this demand needs several stacks (lower --dau or the usage assumptions)") from None
+    db["allocated_storage_gb"], db["max_allocated_storage_gb"] = storage.allocated_gb, storage.max_allocated_gb
 
 
 def _size_cache(data: dict[str, Any], d: DemandEstimate, headroom: float) -> None:
-    memory = f.REDIS_BASE_MB + d.peak_concurrent_connections * f.REDIS_BYTES_PER_CONNECTION / 1024**2
-    pubsub = d.peak_redis_pubsub_per_second * (1 + data["realtime"]["desired_count"])
+    memory = cap.redis_memory_demand_mb(d)
+    pubsub = max(cap.pubsub_ops(d, data["realtime"]["desired_count"]) * headroom,
+                 cap.pubsub_ops(d, data["realtime"]["autoscaling"]["max_count"]))
 
     def fits(name: str) -> bool:
         return (cap.redis_usable_memory_mb(name) >= memory * headroom
-                and cap.redis_ops_capacity(name) >= pubsub * headroom)
+                and cap.redis_ops_capacity(name, data["cache"]["engine_version"]) >= pubsub)
 
     node = _first(CACHE_NODES, fits, "ElastiCache node type")
     # Replicas as the built-in tiers add them: one from 10k-dau, two at 100k-dau.
