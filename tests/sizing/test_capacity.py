@@ -78,9 +78,9 @@ def test_dev_is_never_selected():
     assert "dev" not in [c.profile.name for c in choice.candidates]
 
 
-def test_above_the_largest_tier_nothing_is_chosen_and_custom_is_offered():
+def test_above_the_largest_tier_nothing_is_chosen_and_optimize_is_offered():
     choice = select_tier(estimate_demand(UsageAssumptions(dau=100001)), load_builtin_profiles())
-    assert choice.chosen is None and "--custom" in choice.reason
+    assert choice.chosen is None and "--optimize" in choice.reason
 
 
 def test_heavier_usage_pushes_selection_up():
