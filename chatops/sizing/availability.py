@@ -53,16 +53,18 @@ POLICIES: dict[str, Availability] = {
 def shortfalls(profile: Profile, policy: Availability) -> list[str]:
     """Where `profile` offers less availability than `policy` asks (empty: it meets the policy)."""
     p = profile
+    web = min(p.api.desired_count, p.realtime.desired_count)
+    replicas = min(_cache_replicas(p))
     checks = [
-        (p.network.availability_zones >= policy.zones, f"{p.network.availability_zones} zones"),
-        (p.network.nat_gateways >= policy.nat_gateways, f"{p.network.nat_gateways} NAT gateways"),
+        (p.network.availability_zones >= policy.zones, f"{p.network.availability_zones} of {policy.zones} zones"),
+        (p.network.nat_gateways >= policy.nat_gateways,
+         f"{p.network.nat_gateways} of {policy.nat_gateways} NAT gateways"),
         (p.database.multi_az or not policy.multi_az_database, "a single-AZ database"),
-        (min(_cache_replicas(p)) >= policy.cache_replicas, f"{min(_cache_replicas(p))} cache replicas"),
-        (min(p.api.desired_count, p.realtime.desired_count) >= policy.min_web_tasks,
-         f"{min(p.api.desired_count, p.realtime.desired_count)} task(s) in a web service"),
-        (p.workers.desired_count >= policy.min_workers, f"{p.workers.desired_count} worker(s)"),
+        (replicas >= policy.cache_replicas, f"{replicas} of {policy.cache_replicas} cache replicas"),
+        (web >= policy.min_web_tasks, f"{web} of {policy.min_web_tasks} tasks in a web service"),
+        (p.workers.desired_count >= policy.min_workers, f"{p.workers.desired_count} of {policy.min_workers} workers"),
         (p.workers.spot_share_percent <= policy.max_worker_spot_percent,
-         f"{p.workers.spot_share_percent}% of workers on Spot"),
+         f"{p.workers.spot_share_percent}% of workers on Spot (at most {policy.max_worker_spot_percent}%)"),
     ]
     return [what for ok, what in checks if not ok]
 

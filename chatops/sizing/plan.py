@@ -102,12 +102,13 @@ def _optimized(demand: DemandEstimate, choice: TierChoice, builtins: Sequence[Pr
     o = optimize(demand, builtins, request.pricing(demand), headroom, request.availability, request.storage_months)
     tightest = o.report.tightest
     total = _money(o.quote.total_monthly, o.complete)
-    reason = (f"the cheapest of {o.priced_profiles} priced profiles holding {demand.dau:,} DAU with at least "
-              f"{headroom:g}x headroom in every dimension under {o.availability.name} availability (tightest: "
-              f"{tightest.label}, {tightest.headroom:.2f}x): {total} a month")
+    reason = (f"the cheapest profile holding {demand.dau:,} DAU with at least {headroom:g}x headroom in every "
+              f"dimension under {o.availability.name} availability (tightest: {tightest.label}, "
+              f"{tightest.headroom:.2f}x): {total} a month")
     if o.tier is not None:
         reason += (f"; the selected tier {o.tier.profile} costs {_money(o.tier.total_monthly, True)}"
-                   + (f" (it lacks {', '.join(o.tier.policy_shortfalls)})" if o.tier.policy_shortfalls else ""))
+                   + (f" (short of the {o.availability.name} policy: {', '.join(o.tier.policy_shortfalls)})"
+                      if o.tier.policy_shortfalls else ""))
     return PlanResult("optimize", demand, headroom, o.profile, o.report, reason, _around(choice), optimum=o)
 
 

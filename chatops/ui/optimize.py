@@ -21,7 +21,7 @@ def render_optimum(out: Console, o: Optimum) -> None:
         line += f"; the selected tier {o.tier.profile} costs {_money(o.tier.total_monthly, True)}"
         line += f", {_money(savings, True)} more" if savings > 0 else ""
         if o.tier.policy_shortfalls:
-            line += f" (and lacks {', '.join(o.tier.policy_shortfalls)})"
+            line += f" (short of the {o.availability.name} policy: {', '.join(o.tier.policy_shortfalls)})"
     out.print(line + ".")
     if not o.complete:
         out.print(f"[yellow]Some prices are missing ({', '.join(o.quote.missing_prices)}): the total is a lower "

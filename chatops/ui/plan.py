@@ -82,8 +82,9 @@ def _capacity(out: Console, r: PlanResult) -> None:
         style = "bold yellow" if d.key == tightest else ""
         ok = d.headroom >= r.required_headroom
         mark = "" if ok else " [red]✗[/red]"
-        table.add_row(d.label + (" ← tightest" if d.key == tightest else ""), f"{d.demand:,.1f}", f"{d.capacity:,.0f}",
-                      _x(d.headroom) + mark, f"{d.capacity_at_max:,.0f} ({_x(d.headroom_at_max)})", style=style)
+        demand = f"{d.demand:,.1f}" if d.demand >= 10 else f"{d.demand:,.2f}"
+        table.add_row(d.label + (" ← tightest" if d.key == tightest else ""), demand, _amount(d.capacity),
+                      _x(d.headroom) + mark, f"{_amount(d.capacity_at_max)} ({_x(d.headroom_at_max)})", style=style)
     out.print(table)
     out.print(f"[dim]ALB load at peak: {r.report.alb_lcu_at_peak:,.1f} LCU (the ALB scales itself; billed per LCU).[/dim]\n")
 
@@ -104,6 +105,11 @@ def _database(out: Console, r: PlanResult) -> None:
 
 def _months(value: float) -> str:
     return "unbounded" if math.isinf(value) else f"{value:,.1f} months"
+
+
+def _amount(value: float) -> str:
+    """Whole numbers for connections and requests; decimals where the unit is large (vCPU, GiB)."""
+    return f"{value:,.0f}" if value >= 100 else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _x(value: float) -> str:

@@ -23,13 +23,16 @@ BUILTINS = load_builtin_profiles()
 RANK = {name: i for i, name in enumerate(BUILTIN_TIERS)}
 daus = st.integers(min_value=1, max_value=150_000)
 headrooms = st.floats(min_value=1.0, max_value=3.0)
-usage_extras = st.fixed_dictionaries({
-    "peak_concurrency": st.floats(min_value=0.01, max_value=1.0),
-    "messages_per_user": st.floats(min_value=0, max_value=500),
-    "fanout": st.floats(min_value=1, max_value=50),
-    "api_requests_per_user": st.floats(min_value=0, max_value=1000),
-    "peak_factor": st.floats(min_value=1, max_value=10),
-})
+
+
+def usage_within(**bounds: tuple[float, float]):
+    """Usage assumptions, each drawn between its (low, high) bounds."""
+    return st.fixed_dictionaries({field: st.floats(min_value=low, max_value=high)
+                                  for field, (low, high) in bounds.items()})
+
+
+usage_extras = usage_within(peak_concurrency=(0.01, 1.0), messages_per_user=(0, 500), fanout=(1, 50),
+                            api_requests_per_user=(0, 1000), peak_factor=(1, 10))
 
 
 def _rank(dau: int, extras: dict, headroom: float) -> int:
@@ -56,13 +59,8 @@ def test_selected_tier_has_the_requested_headroom_in_every_dimension(dau, extras
 
 # Demands one stack can carry with the bundled catalog (beyond it the optimiser says so in one line).
 opt_daus = st.integers(min_value=1, max_value=300_000)
-moderate_usage = st.fixed_dictionaries({
-    "peak_concurrency": st.floats(min_value=0.02, max_value=0.5),
-    "messages_per_user": st.floats(min_value=0, max_value=150),
-    "fanout": st.floats(min_value=1, max_value=20),
-    "api_requests_per_user": st.floats(min_value=0, max_value=400),
-    "peak_factor": st.floats(min_value=1, max_value=5),
-})
+moderate_usage = usage_within(peak_concurrency=(0.02, 0.5), messages_per_user=(0, 150), fanout=(1, 20),
+                              api_requests_per_user=(0, 400), peak_factor=(1, 5))
 opt_headrooms = st.floats(min_value=1.0, max_value=2.0)
 
 
