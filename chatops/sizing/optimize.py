@@ -33,6 +33,7 @@ from chatops.model.profile import DesignPoint, Profile, ReadReplica, RedisGroup,
 from chatops.model.profile_rules import rule_violations
 from chatops.sizing import capacity as cap
 from chatops.sizing import database as db
+from chatops.sizing import figures as f
 from chatops.sizing import options as opt
 from chatops.sizing.availability import POLICIES, Availability, shortfalls
 from chatops.sizing.capacity import CapacityReport, profile_capacity
@@ -139,7 +140,7 @@ class Combo:
 
 
 def optimize(demand: DemandEstimate, builtins: Sequence[Profile], pricing: Pricing, headroom: float,
-             availability: str = "standard", storage_months: float = db.f.DEFAULT_STORAGE_MONTHS) -> Optimum:
+             availability: str = "standard", storage_months: float = f.DEFAULT_STORAGE_MONTHS) -> Optimum:
     """The cheapest profile holding `demand` with `headroom` under the `availability` policy."""
     policy = POLICIES[availability]
     base = _base_tier(demand.dau, builtins)
@@ -541,9 +542,9 @@ class _Explainer:
         growth = d.storage_growth_gb_per_month
         runway = db.runway_months(dbp.max_allocated_storage_gb, d)
         reason = (f"{dbp.allocated_storage_gb:,} GB allocated: {self.s.storage_months:g} months of {growth:,.1f} GB a "
-                  f"month (at least {db.f.RDS_STORAGE_MIN_GB} GB; gp3 is billed as allocated and never shrinks), "
+                  f"month (at least {f.RDS_STORAGE_MIN_GB} GB; gp3 is billed as allocated and never shrinks), "
                   f"autoscaling up to {dbp.max_allocated_storage_gb:,} GB: {runway:,.1f} months of runway (at least "
-                  f"{db.f.STORAGE_RUNWAY_MONTHS} x {self.s.h:g} headroom)")
+                  f"{f.STORAGE_RUNWAY_MONTHS} x {self.s.h:g} headroom)")
         label = f"{dbp.allocated_storage_gb:,} GB, up to {dbp.max_allocated_storage_gb:,} GB"
         return Choice("storage", label, reason, ())
 

@@ -14,6 +14,7 @@ from chatops.model.demand import DemandEstimate, UsageAssumptions
 from chatops.model.profile import Profile
 from chatops.model.records import record_to_data
 from chatops.sizing import database as db
+from chatops.sizing.figures import DEFAULT_STORAGE_MONTHS
 from chatops.sizing.capacity import CapacityReport, Dimension
 from chatops.sizing.demand import estimate_demand
 from chatops.sizing.selection import DEFAULT_HEADROOM, Candidate, TierChoice, evaluate, select_tier
@@ -30,7 +31,7 @@ class OptimizeRequest:
 
     pricing: Callable[[DemandEstimate], "Pricing"]
     availability: str = "standard"
-    storage_months: float = db.f.DEFAULT_STORAGE_MONTHS
+    storage_months: float = DEFAULT_STORAGE_MONTHS
 
 
 @dataclass(frozen=True)
