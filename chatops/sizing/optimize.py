@@ -202,8 +202,11 @@ def with_service(p: Profile, o: ServiceOption) -> Profile:
 
 def with_database(p: Profile, o: DatabaseOption) -> Profile:
     replica = ReadReplica(enabled=o.replica is not None, instance_class=o.replica or o.instance_class)
+    # Behind the proxy every logged connection is a pooled one (a profile rule): logging follows the proxy.
+    log_connections = p.database.log_connections and not o.proxy
     return replace(p, database=replace(p.database, instance_class=o.instance_class, read_replica=replica,
-                                       proxy=replace(p.database.proxy, enabled=o.proxy)))
+                                       proxy=replace(p.database.proxy, enabled=o.proxy),
+                                       log_connections=log_connections))
 
 
 def with_cache(p: Profile, o: CacheOption) -> Profile:
