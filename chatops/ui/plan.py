@@ -19,7 +19,12 @@ def render_plan(result: PlanResult, estimate: Any = None, neighbour_totals: Opti
     out = console()
     _demand(out, result)
     _choice(out, result, write_path)
+    if result.optimum is not None:
+        from chatops.ui.optimize import render_optimum
+
+        render_optimum(out, result.optimum)
     _capacity(out, result)
+    _database(out, result)
     _warnings(out, result)
     if estimate is not None:
         _cost(out, estimate)
@@ -39,7 +44,9 @@ def demand_rows(r: PlanResult) -> list[tuple[str, str]]:
         ("Messages/s (deliveries/s)", f"{d.peak_messages_per_second:,.1f}  ({d.peak_deliveries_per_second:,.1f})"),
         ("API requests/s", f"{d.peak_api_requests_per_second:,.1f}"),
         ("DB writes/s, reads/s", f"{d.peak_db_writes_per_second:,.1f}, {d.peak_db_reads_per_second:,.1f}"),
-        ("Redis pub/sub publishes/s", f"{d.peak_redis_pubsub_per_second:,.1f}"),
+        ("Redis publishes/s", f"{d.peak_redis_pubsub_per_second:,.1f}  (typing {d.peak_typing_events_per_second:,.1f}, "
+                              f"receipts {d.peak_read_receipts_per_second:,.1f}, presence "
+                              f"{d.peak_presence_changes_per_second:,.1f})"),
         ("SQS push, offline msgs/s", f"{d.peak_sqs_push_per_second:,.1f}, {d.peak_sqs_offline_per_second:,.1f}"),
         ("Storage growth / month", f"{d.storage_growth_gb_per_month:,.1f} GB"),
         ("Data out / month", f"{d.data_out_gb_per_month:,.1f} GB"),
@@ -52,14 +59,16 @@ def _demand(out: Console, r: PlanResult) -> None:
     out.print(whole_table("Demand at the busiest minute", [Col("Measure"), Col("Value", "right", whole=True)],
                           [[f"[bold]{label}[/bold]", value] for label, value in rows]))
     out.print(f"[dim]Assumptions: {u.messages_per_user:g} messages and {u.api_requests_per_user:g} API calls per user "
-              f"per day, {u.message_bytes} B per message, fan-out {u.fanout:g}, peak factor {u.peak_factor:g}.[/dim]\n")
+              f"per day, {u.message_bytes} B per message, fan-out {u.fanout:g}, peak factor {u.peak_factor:g}; "
+              f"{u.typing_events_per_message:g} typing events per message, {u.read_receipt_share:.0%} of deliveries "
+              f"read-receipted, {u.presence_changes_per_user:g} presence changes per user per day.[/dim]\n")
 
 
 def _choice(out: Console, r: PlanResult, write_path: Optional[Path]) -> None:
     if r.profile is None:
         out.print("[bold red]No built-in tier fits.[/bold red]")
     else:
-        label = "custom profile" if r.mode == "custom" else ("checked" if r.mode == "check" else "selected tier")
+        label = {"optimize": "optimised profile", "check": "checked"}.get(r.mode, "selected tier")
         verdict = "" if r.fits else "  [bold red](does not hold the peak)[/bold red]"
         out.print(f"[bold]{label.capitalize()}: [cyan]{r.profile_label}[/cyan][/bold]{verdict}")
     out.print(f"Why: {r.reason}")
@@ -76,11 +85,35 @@ def _capacity(out: Console, r: PlanResult) -> None:
     for d in r.report.dimensions:
         mark = "" if d.headroom >= r.required_headroom else " [red]✗[/red]"
         label = f"[bold yellow]{d.label} ← tightest[/bold yellow]" if d.key == tightest else d.label
-        rows.append([label, f"{d.demand:,.1f}", f"{d.capacity:,.0f}", _x(d.headroom) + mark,
-                     f"{d.capacity_at_max:,.0f} ({_x(d.headroom_at_max)})"])
+        demand = f"{d.demand:,.1f}" if d.demand >= 10 else f"{d.demand:,.2f}"
+        rows.append([label, demand, _amount(d.capacity), _x(d.headroom) + mark,
+                     f"{_amount(d.capacity_at_max)} ({_x(d.headroom_at_max)})"])
     out.print(whole_table(f"Capacity of {r.report.profile_name} (headroom = capacity / peak; required "
                                f"{r.required_headroom:g}x at desired counts)", columns, rows))
     out.print(f"[dim]ALB load at peak: {r.report.alb_lcu_at_peak:,.1f} LCU (the ALB scales itself; billed per LCU).[/dim]\n")
+
+
+def _database(out: Console, r: PlanResult) -> None:
+    from chatops.sizing import database as db
+
+    ws = db.working_set(r.demand)
+    text = (f"DB working set {ws.total_gib:,.1f} GiB (recent heap {ws.recent_heap_gib:,.1f}, index pages "
+            f"{ws.index_pages_gib:,.1f}, users {ws.metadata_gib:,.1f}); messages grow "
+            f"{r.demand.storage_growth_gb_per_month:,.1f} GB a month")
+    if r.profile is not None:
+        runway = db.runway_months(r.profile.database.max_allocated_storage_gb, r.demand)
+        text += (f": {r.profile.database.allocated_storage_gb:,} GB allocated, autoscaling up to "
+                 f"{r.profile.database.max_allocated_storage_gb:,} GB = {_months(runway)} of storage runway")
+    out.print(f"[dim]{text}.[/dim]\n")
+
+
+def _months(value: float) -> str:
+    return "unbounded" if math.isinf(value) else f"{value:,.1f} months"
+
+
+def _amount(value: float) -> str:
+    """Whole numbers for connections and requests; decimals where the unit is large (vCPU, GiB)."""
+    return f"{value:,.0f}" if value >= 100 else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _x(value: float) -> str:
