@@ -1,5 +1,5 @@
-"""Secrets Manager secrets: DB master credentials, DATABASE_URL, the read-replica URL when enabled,
-and the Redis AUTH token (issue 5)."""
+"""Secrets Manager secrets: the three database roles' credentials (master, chat_app, chat_readonly),
+DATABASE_URL, the read-replica URL when enabled, and the Redis AUTH token."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ SECRET_TYPE = "aws:secretsmanager/secret:Secret"
 
 
 def secret_count(profile: Profile) -> int:
-    return 3 + (1 if profile.database.read_replica.enabled else 0)
+    return 5 + (1 if profile.database.read_replica.enabled else 0)
 
 
 def price_secrets(pricer: Pricer, profile: Profile) -> ResourceCost:

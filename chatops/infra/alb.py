@@ -29,6 +29,8 @@ LEGACY_ELB_LOG_REGIONS = frozenset({
     "eu-south-1", "eu-north-1", "me-south-1", "sa-east-1", "us-gov-west-1", "us-gov-east-1",
 })
 LOG_DELIVERY_PRINCIPAL = "logdelivery.elasticloadbalancing.amazonaws.com"
+#: Target group name prefixes: at most 6 characters (terraform-provider-aws `name_prefix` validation).
+TARGET_GROUP_NAME_PREFIXES = {"api": "api-", "realtime": "rt-"}
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -38,6 +40,9 @@ class LoadBalancer(pulumi.ComponentResource):
     arn_suffix: pulumi.Output[str]
     target_groups: dict[str, aws.lb.TargetGroup]
     https_listener: aws.lb.Listener
+    #: The rule that forwards to each service's target group: ECS rejects a service whose target group
+    #: is not yet attached to a load balancer, so services wait for these.
+    listener_rules: dict[str, aws.lb.ListenerRule]
     log_bucket_name: pulumi.Output[str]
 
     def __init__(self, name: str, *, profile: Profile, names: Names, region: str, account_id: pulumi.Input[str],
@@ -80,8 +85,10 @@ class LoadBalancer(pulumi.ComponentResource):
                 type="fixed-response", fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
                     content_type="application/json", message_body='{"error":"not found"}', status_code="404"))],
             opts=child)
-        self._rule("api", https, 10, API_PATHS, self.target_groups["api"])
-        self._rule("realtime", https, 20, REALTIME_PATHS, self.target_groups["realtime"])
+        self.listener_rules = {
+            "api": self._rule("api", https, 10, API_PATHS, self.target_groups["api"]),
+            "realtime": self._rule("realtime", https, 20, REALTIME_PATHS, self.target_groups["realtime"]),
+        }
 
         self.https_listener = https
         self.arn = alb.arn
@@ -99,8 +106,12 @@ class LoadBalancer(pulumi.ComponentResource):
             # Socket.IO's HTTP long-polling fallback needs every request of a session on one task.
             stickiness = aws.lb.TargetGroupStickinessArgs(type="lb_cookie", enabled=True,
                                                           cookie_duration=sticky_seconds)
+        # A name prefix, not a name: port and protocol changes replace a target group, and the new one
+        # must exist (create before delete) while the listener rule still points at the old one; a fixed
+        # name would collide. The provider adds a unique suffix; the Name tag keeps it readable.
         return aws.lb.TargetGroup(
-            service, name=self._names.of("target_group", service), port=port, protocol="HTTP",
+            service, name_prefix=TARGET_GROUP_NAME_PREFIXES[service],
+            tags={"Name": self._names.of("target_group", service)}, port=port, protocol="HTTP",
             protocol_version="HTTP1", target_type="ip", vpc_id=vpc_id,
             deregistration_delay=deregistration_delay, stickiness=stickiness,
             health_check=aws.lb.TargetGroupHealthCheckArgs(
@@ -110,8 +121,8 @@ class LoadBalancer(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self))
 
     def _rule(self, service: str, listener: aws.lb.Listener, priority: int, paths: list[str],
-              target_group: aws.lb.TargetGroup) -> None:
-        aws.lb.ListenerRule(
+              target_group: aws.lb.TargetGroup) -> aws.lb.ListenerRule:
+        return aws.lb.ListenerRule(
             service, listener_arn=listener.arn, priority=priority,
             conditions=[aws.lb.ListenerRuleConditionArgs(
                 path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=paths))],

@@ -17,9 +17,11 @@ import pulumi_aws as aws
 from chatops.model.naming import Names
 from chatops.model.profile import Profile
 
+#: Backup only. The selection's role runs backup jobs; a restore job names its own role when an operator
+#: starts it (AWS Backup Developer Guide, "IAM service roles": ...ForRestores is the managed policy for
+#: restore jobs). Attaching it here would let the backup role create and overwrite resources for nothing.
 SERVICE_POLICIES = (
     "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
-    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
 )
 START_WINDOW_MINUTES = 60
 COMPLETION_WINDOW_MINUTES = 360
@@ -64,7 +66,7 @@ class BackupPlan(pulumi.ComponentResource):
 
     def _role(self) -> aws.iam.Role:
         role = aws.iam.Role(
-            "backup-role", name=self._names.of("iam_role", "backup"),
+            "backup-role", name=self._names.global_name("iam_role", "backup"),
             assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
             opts=self._child)

@@ -16,8 +16,9 @@ from chatops.infra.backup import BackupPlan
 from chatops.infra.cache import Cache
 from chatops.infra.cluster import Cluster
 from chatops.infra.database import Database
+from chatops.infra.db_bootstrap import BootstrapSecrets, DatabaseBootstrap
 from chatops.infra.dns import ApiRecord, Certificate, api_host
-from chatops.infra.iam import TaskRoles
+from chatops.infra.iam import ExecAudit, TaskRoles
 from chatops.infra.network import Network
 from chatops.infra.observability import Observability, ObservedResources
 from chatops.infra.queues import Queues
@@ -41,7 +42,7 @@ OUTPUT_KEYS: tuple[str, ...] = (
     "dbReplicaInstanceId", "dbReplicaEndpoint", "dbSecretArn", "databaseUrlSecretArn", "redisSecretArn",
     "redisReplicationGroupIds", "redisAdapterEndpoint", "redisStateEndpoint", "pushQueueUrl", "pushDlqUrl",
     "offlineQueueUrl", "offlineDlqUrl", "dashboardName", "alertTopicArn", "wafAclArn", "backupVaultName",
-    "apiUrl", "socketUrl", "metricsNamespace", "logGroupNames",
+    "apiUrl", "socketUrl", "metricsNamespace", "logGroupNames", "dbBootstrap",
 )
 
 
@@ -60,11 +61,11 @@ def build_program(profile: Profile, settings: DeploymentSettings,
 
 
 def _build(profile: Profile, settings: DeploymentSettings, dashboard_template: str) -> dict[str, Any]:
-    names = Names(settings.project, settings.stack)
+    names = Names(settings.project, settings.stack, settings.region)
     register_tagging(stack_tags(profile, settings))
     account_id = aws.get_caller_identity_output().account_id
 
-    network = Network("network", profile=profile, names=names, region=settings.region)
+    network = Network("network", profile=profile, names=names, region=settings.region, account_id=account_id)
     groups = SecurityGroups("security", profile=profile, names=names, vpc_id=network.vpc_id)
     certificate = Certificate("certificate", settings=settings)
     alb = LoadBalancer("alb", profile=profile, names=names, region=settings.region, account_id=account_id,
@@ -75,7 +76,7 @@ def _build(profile: Profile, settings: DeploymentSettings, dashboard_template: s
     waf = WebAcl("waf", profile=profile, names=names, alb_arn=alb.arn) if profile.waf.enabled else None
 
     registries = Registries(REGISTRY_NAME, profile=profile, names=names)
-    cluster = Cluster("cluster", profile=profile, names=names)
+    cluster = Cluster("cluster", profile=profile, names=names, region=settings.region, account_id=account_id)
     # settings.apply_immediately (scale-to --apply-immediately) forces class changes now; otherwise the
     # components decide: dev applies now, prod waits for the maintenance window.
     apply_now = settings.apply_immediately or None
@@ -99,16 +100,24 @@ def _build(profile: Profile, settings: DeploymentSettings, dashboard_template: s
                       repository_arns=list(registries.arns.values()), log_group_arns=logs.arns,
                       secret_arns=wiring.secret_arns(), queue_arns=[queues.push.arn, queues.offline.arn],
                       metrics_namespace=profile.observability.metrics_namespace,
-                      enable_execute_command=profile.compute.enable_execute_command)
+                      exec_audit=ExecAudit(cluster.exec_log_group_arn, cluster.exec_kms_key_arn)
+                      if profile.compute.enable_execute_command else None)
     placement = Placement(
         cluster_arn=cluster.arn, cluster_name=cluster.name, capacity_providers=cluster.capacity_providers,
         subnet_ids=network.task_subnet_ids, assign_public_ip=network.assign_public_ip,
         security_group_ids=groups.services, execution_role_arn=roles.execution_role_arn,
         task_role_arns=roles.task_role_arns, repository_urls=registries.urls, target_groups=alb.target_groups,
-        listener=alb.https_listener, alb_arn_suffix=alb.arn_suffix,
+        listener_rules=alb.listener_rules, iam_policies=roles.policies, network_routes=network.task_routes,
+        alb_arn_suffix=alb.arn_suffix,
         queue_names={"push": queues.push.name, "offline": queues.offline.name})
     services = Services("services", profile=profile, settings=settings, names=names, placement=placement,
                         wiring=wiring, logs=logs)
+    bootstrap = DatabaseBootstrap(
+        "db-bootstrap", profile=profile, names=names, region=settings.region, account_id=account_id,
+        cluster_name=cluster.name, subnet_ids=network.task_subnet_ids, assign_public_ip=network.assign_public_ip,
+        security_group_id=groups.database_admin, database_host=database.endpoint,
+        secrets=BootstrapSecrets(database.master_secret_arn, database.app_secret_arn, database.readonly_secret_arn),
+        opts=pulumi.ResourceOptions(depends_on=network.task_routes))
 
     tgs = alb.target_groups
     observability = Observability("observability", profile=profile, settings=settings, names=names,
@@ -145,4 +154,5 @@ def _build(profile: Profile, settings: DeploymentSettings, dashboard_template: s
         "alertTopicArn": observability.alert_topic_arn, "wafAclArn": waf.arn if waf else None,
         "backupVaultName": backup.vault_name, "apiUrl": f"https://{host}", "socketUrl": f"wss://{host}",
         "metricsNamespace": profile.observability.metrics_namespace, "logGroupNames": logs.names,
+        "dbBootstrap": bootstrap.spec,
     }

@@ -2,8 +2,13 @@
 
 Settings (the seed does not state them; these are ours, documented in docs/infra-data.md):
 - push: visibility 60 s (a push send is quick), retention 4 days (a stale notification is useless).
-- offline: visibility 300 s (batch delivery of stored messages), retention 14 days (the SQS maximum).
-- DLQs: retention 14 days, so failures can be inspected and redriven.
+- offline: visibility 300 s (batch delivery of stored messages), retention 7 days.
+- DLQs: retention 14 days (the SQS maximum), so failures can be inspected and redriven.
+
+A message keeps its original enqueue time when it moves to a dead-letter queue, so a DLQ must keep
+messages longer than its source queue or they expire there at once (SQS Developer Guide, "Using
+dead-letter queues": "always set the retention period of a dead-letter queue to be longer than the
+retention period of the original queue"). The offline queue therefore keeps 7 days, not 14.
 All queues use SQS-managed encryption and 20 s long polling; a message moves to its DLQ after 3 receives.
 """
 
@@ -32,7 +37,7 @@ class QueueSettings:
 
 QUEUE_SETTINGS: dict[str, QueueSettings] = {
     "push": QueueSettings(visibility_timeout_seconds=60, retention_seconds=4 * DAY),
-    "offline": QueueSettings(visibility_timeout_seconds=300, retention_seconds=14 * DAY),
+    "offline": QueueSettings(visibility_timeout_seconds=300, retention_seconds=7 * DAY),
 }
 DLQ_RETENTION_SECONDS = 14 * DAY
 

@@ -14,6 +14,7 @@ import pulumi
 import pulumi_aws as aws
 
 from chatops.infra import metrics
+from chatops.infra.database import RDS_CA_BUNDLE_PATH
 from chatops.model import autoscaling
 from chatops.model.capacity_providers import capacity_provider_strategy
 from chatops.model.images import reference_suffix
@@ -38,12 +39,18 @@ def step_adjustments(steps: Sequence[autoscaling.StepAdjustment]) -> list[dict[s
     """The provider's step adjustments (bounds relative to the alarm threshold; an open bound is omitted)."""
     out = []
     for step in steps:
-        adjustment: dict[str, Any] = {"metric_interval_lower_bound": _bound(step.lower_bound)}
+        adjustment: dict[str, Any] = {}
+        if step.lower_bound is not None:
+            adjustment["metric_interval_lower_bound"] = _bound(step.lower_bound)
         if step.upper_bound is not None:
             adjustment["metric_interval_upper_bound"] = _bound(step.upper_bound)
         adjustment["scaling_adjustment"] = step.scaling_adjustment
         out.append(adjustment)
     return out
+
+
+def _scales_in(policy: autoscaling.StepScaling) -> bool:
+    return all(step.scaling_adjustment < 0 for step in policy.steps)
 
 
 def _bound(value: float) -> str:
@@ -59,11 +66,12 @@ def image_uri(ref: ImageRef, repository_url: pulumi.Input[str]) -> pulumi.Output
 
 
 def node_health_command(port: int, path: str) -> list[str]:
-    """A container health check that needs nothing but node (the seed's apps are Node.js; curl and wget
-    are missing from slim images)."""
+    """A container health check that needs nothing but node: the exec form (`CMD`), because distroless
+    images have no shell for `CMD-SHELL`, and slim ones no curl or wget. ECS runs the arguments as given
+    (ECS HealthCheck API: "CMD" executes the command directly, "CMD-SHELL" through the default shell)."""
     script = (f"require('http').get('http://127.0.0.1:{port}{path}',"
               "r=>process.exit(r.statusCode<400?0:1)).on('error',()=>process.exit(1))")
-    return ["CMD-SHELL", f'node -e "{script}"']
+    return ["CMD", "node", "-e", script]
 
 
 # -- wiring ------------------------------------------------------------------------------------------
@@ -103,7 +111,9 @@ class Placement:
     task_role_arns: Mapping[str, pulumi.Input[str]]
     repository_urls: Mapping[str, pulumi.Input[str]]
     target_groups: Mapping[str, aws.lb.TargetGroup]
-    listener: pulumi.Resource
+    listener_rules: Mapping[str, pulumi.Resource]          # api / realtime
+    iam_policies: Mapping[str, Sequence[pulumi.Resource]]  # per service: execution + task role policies
+    network_routes: Sequence[pulumi.Resource]              # the task subnets' default routes
     alb_arn_suffix: pulumi.Input[str]
     queue_names: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)  # push / offline
 
@@ -178,6 +188,9 @@ class Services(pulumi.ComponentResource):
             "AUTH0_AUDIENCE": self._settings.auth0.audience,
             "METRICS_NAMESPACE": self._profile.observability.metrics_namespace,
             "METRICS_DIMENSION_STACK": self._names.prefix,
+            # The CA bundle the image must hold (docs/infra.md, "TLS to RDS"): DATABASE_URL names it as
+            # sslrootcert; Node's own TLS (other drivers, fetch) trusts it through this variable.
+            "NODE_EXTRA_CA_CERTS": RDS_CA_BUNDLE_PATH,
             # Changes when DATABASE_URL's value changes, so the services redeploy and read the new one.
             "DATABASE_URL_VERSION": w.database_urls_version,
         }
@@ -227,7 +240,13 @@ class Services(pulumi.ComponentResource):
             execution_role_arn=self._placement.execution_role_arn,
             task_role_arn=self._placement.task_role_arns[service],
             container_definitions=pulumi.Output.json_dumps([self._container(service)]),
-            opts=pulumi.ResourceOptions(parent=self))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=self._launch_prerequisites(service)))
+
+    def _launch_prerequisites(self, service: str) -> list[pulumi.Resource]:
+        """What a task needs before it can start: its IAM policies (a role alone grants nothing) and the
+        route out of its subnet (image pull, secrets, logs)."""
+        p = self._placement
+        return [*p.iam_policies[service], *p.network_routes]
 
     # -- services ------------------------------------------------------------------------------------
 
@@ -239,12 +258,20 @@ class Services(pulumi.ComponentResource):
         if web:
             load_balancers = [{"target_group_arn": p.target_groups[service].arn, "container_name": service,
                                "container_port": spec.container_port}]
-        depends_on = [p.capacity_providers] + ([p.listener] if web else [])
+        # ECS rejects a service whose target group is not attached to a load balancer yet: wait for the
+        # listener rule that forwards to it.
+        depends_on = [p.capacity_providers, *self._launch_prerequisites(service)] + (
+            [p.listener_rules[service]] if web else [])
         return aws.ecs.Service(
             service, name=self._names.of("ecs_service", service), cluster=p.cluster_arn,
             task_definition=task.arn, desired_count=spec.desired_count,
             # Never launch_type together with a strategy: the strategy is what puts tasks on Spot.
             capacity_provider_strategies=capacity_provider_strategy(spec.spot_share_percent),
+            # Without it the provider marks any strategy change ForceNew (terraform-provider-aws
+            # internal/service/ecs/service.go, capacityProviderStrategyCustomizeDiff), and the new service
+            # collides with the old one's fixed name. With it, a Spot share change is an in-place
+            # UpdateService that rolls the tasks onto the new strategy.
+            force_new_deployment=True,
             platform_version="LATEST",
             deployment_minimum_healthy_percent=spec.deployment_min_healthy_percent,
             deployment_maximum_percent=spec.deployment_max_percent,
@@ -267,7 +294,7 @@ class Services(pulumi.ComponentResource):
             if isinstance(policy, autoscaling.TargetTracking):
                 self._target_tracking(targets[policy.service], policy)
             else:
-                self._step_scale_out(targets[policy.service], policy)
+                self._step_policy(targets[policy.service], policy)
 
     def _scalable_target(self, target: autoscaling.ScalableTarget) -> aws.appautoscaling.Target:
         return aws.appautoscaling.Target(
@@ -322,8 +349,8 @@ class Services(pulumi.ComponentResource):
                  "expression": "(push + offline) / IF(tasks < 1, 1, tasks)"}]}}
         raise ValueError(f"no target-tracking metric for {metric!r}")
 
-    def _step_scale_out(self, target: aws.appautoscaling.Target, policy: autoscaling.StepScaling) -> None:
-        """A step scale-out policy and the alarm that triggers it (scale-in is left to target tracking)."""
+    def _step_policy(self, target: aws.appautoscaling.Target, policy: autoscaling.StepScaling) -> None:
+        """A step policy and the alarm that triggers it, exactly as described (scale-out or scale-in)."""
         scaling_policy = aws.appautoscaling.Policy(
             policy.name, name=self._names.of("alarm", policy.name), policy_type="StepScaling",
             service_namespace=target.service_namespace, resource_id=target.resource_id,
@@ -336,7 +363,7 @@ class Services(pulumi.ComponentResource):
         aws.cloudwatch.MetricAlarm(
             policy.name, name=self._names.of("alarm", policy.name), threshold=policy.threshold,
             comparison_operator=policy.comparison, treat_missing_data=policy.treat_missing_data,
-            alarm_description=f"scale out: {policy.name}", actions_enabled=True, alarm_actions=[scaling_policy.arn],
+            alarm_description=f"{'scale in' if _scales_in(policy) else 'scale out'}: {policy.name}", actions_enabled=True, alarm_actions=[scaling_policy.arn],
             evaluation_periods=policy.evaluation_periods, datapoints_to_alarm=policy.datapoints_to_alarm,
             **self._step_alarm_metric(policy), opts=pulumi.ResourceOptions(parent=self))
 

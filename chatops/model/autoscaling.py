@@ -69,15 +69,16 @@ class TargetTracking:
 class StepAdjustment:
     """Bounds are relative to the alarm threshold; None is open-ended."""
 
-    lower_bound: float
+    lower_bound: Optional[float]
     upper_bound: Optional[float]
     scaling_adjustment: int
 
 
 @dataclass(frozen=True)
 class StepScaling:
-    """A step scale-out policy and the CloudWatch alarm of ours that triggers it (scale-in is left to
-    target tracking)."""
+    """A step policy and the CloudWatch alarm of ours that triggers it. Scale-out policies add tasks on a
+    GreaterThanOrEqualToThreshold alarm; where no target-tracking policy can scale a service in (workers
+    without Container Insights), a scale-in policy removes tasks on a LessThanOrEqualToThreshold alarm."""
 
     name: str
     service: str
@@ -137,6 +138,13 @@ def scaling_policies(profile: Profile) -> list[Policy]:
         backlog = workers.scale_on_queue_depth * workers.autoscaling.min_count
         policies.append(StepScaling("workers-backlog", "workers", "visible_messages", backlog, evaluation_periods=2,
                                     datapoints_to_alarm=2, steps=step_adjustments(backlog)))
+        # ...and in again, one task at a time, once the backlog has stayed at or below half a task's share
+        # for 15 minutes (target tracking's scale-in window): a step scale-out policy never removes a task.
+        # Missing data (a deleted queue publishes nothing) does not scale in.
+        policies.append(StepScaling("workers-scale-in", "workers", "visible_messages", workers.scale_on_queue_depth // 2,
+                                    evaluation_periods=15, datapoints_to_alarm=15,
+                                    steps=(StepAdjustment(None, 0.0, -1),), comparison="LessThanOrEqualToThreshold",
+                                    treat_missing_data="missing", cooldown_seconds=SCALE_IN_COOLDOWN_SECONDS))
     age = workers.scale_on_oldest_message_age_seconds
     policies.append(StepScaling("workers-age", "workers", "oldest_message_age_seconds", age, evaluation_periods=2,
                                 datapoints_to_alarm=2, steps=step_adjustments(age)))

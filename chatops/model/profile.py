@@ -119,9 +119,13 @@ class Database(Record):
     multi_az: bool
     performance_insights: bool
     deletion_protection: bool
-    backup_retention_days: Annotated[int, Limits(ge=0, le=35, description="RDS automated backups")]
+    backup_retention_days: Annotated[int, Limits(
+        ge=0, le=35, description="RDS automated backups; with AWS Backup point-in-time recovery, equal to "
+        "backup.daily_retention_days (AWS Backup owns it)")]
     proxy: RdsProxy
     read_replica: ReadReplica
+    log_connections: Annotated[bool, Limits(
+        description="log_connections/log_disconnections in the PostgreSQL log; off behind the RDS Proxy")] = False
 
 
 @record
@@ -139,7 +143,8 @@ class RedisSplit(Record):
 
 @record
 class Cache(Record):
-    engine_version: Annotated[str, Limits(pattern=r"^7(\.\d+)?$")]
+    engine_version: Annotated[str, Limits(
+        pattern=r"^7\.\d+$", description="Redis 7 as major.minor, e.g. '7.1' (the provider rejects a bare '7')")]
     node_type: str
     num_cache_nodes: Annotated[int, Limits(ge=1, le=6, description="primary plus replicas when not split")]
     automatic_failover: bool
@@ -153,7 +158,11 @@ class Waf(Record):
     api_rate_limit_per_5min: int
     socket_rate_limit_per_5min: int
     global_rate_limit_per_5min: int
-    bot_control: bool
+    bot_control: Annotated[bool, Limits(description="AWS WAF Bot Control (Common inspection level)")]
+    bot_control_non_browser: Annotated[Literal["count", "block"], Limits(
+        description="what Bot Control does with non-browser clients (SignalNonBrowserUserAgent, "
+        "CategoryHttpLibrary): count (mobile apps, Node/Socket.IO clients pass) or block (browser-only products)"
+    )] = "count"
 
 
 @record

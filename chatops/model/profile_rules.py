@@ -71,6 +71,9 @@ def _database(p: "Profile") -> Iterator[Problem]:
     major = int(db.engine_version.split(".")[0])
     if major not in catalog.POSTGRES_MAJOR_VERSIONS:
         yield Problem("database.engine_version", f"PostgreSQL {major} is not supported; use 13 to 17")
+    if db.log_connections and db.proxy.enabled:
+        yield Problem("database.log_connections", "behind the RDS Proxy every logged connection is one of the "
+                      "proxy's pooled connections (and the pool churn fills the log); set false")
     if db.max_allocated_storage_gb < db.allocated_storage_gb:
         yield Problem("database.max_allocated_storage_gb", "must be >= allocated_storage_gb")
     if db.read_replica.enabled:
@@ -129,6 +132,9 @@ def _graviton_family(family: str) -> str:
 
 
 def _waf(p: "Profile") -> Iterator[Problem]:
+    if p.waf.bot_control_non_browser == "block" and not p.waf.bot_control:
+        yield Problem("waf.bot_control_non_browser", "applies to Bot Control, which is off; remove it or set "
+                      "waf.bot_control: true")
     for field in ("api_rate_limit_per_5min", "socket_rate_limit_per_5min", "global_rate_limit_per_5min"):
         value = getattr(p.waf, field)
         if not catalog.WAF_RATE_LIMIT_MIN <= value <= catalog.WAF_RATE_LIMIT_MAX:
@@ -141,6 +147,13 @@ def _backup(p: "Profile") -> Iterator[Problem]:
     if b.point_in_time_recovery and b.daily_retention_days > catalog.CONTINUOUS_BACKUP_MAX_DAYS:
         yield Problem("backup.daily_retention_days", f"point-in-time recovery keeps at most "
                       f"{catalog.CONTINUOUS_BACKUP_MAX_DAYS} days; lower it or turn point_in_time_recovery off")
+    retention = p.database.backup_retention_days
+    if b.point_in_time_recovery and retention != b.daily_retention_days:
+        # AWS Backup's continuous backup takes over the instance's retention; a different value in the
+        # program makes every update after a refresh fail (hashicorp/terraform-provider-aws#33465).
+        yield Problem("database.backup_retention_days", f"AWS Backup's point-in-time recovery sets the "
+                      f"instance's retention to backup.daily_retention_days ({b.daily_retention_days}); set "
+                      f"{b.daily_retention_days} here too, or turn point_in_time_recovery off")
     if b.weekly_retention_days > 0 and b.weekly_schedule is None:
         yield Problem("backup.weekly_schedule", "required when weekly_retention_days > 0")
     if b.weekly_retention_days == 0 and b.weekly_schedule is not None:

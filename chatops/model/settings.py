@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-NAME_PATTERN = r"^[a-z][a-z0-9-]{0,23}$"
+from chatops.model.naming import NAME_PATTERN, name_problem
+
+__all__ = ["NAME_PATTERN", "REGION_PATTERN", "ChatopsConfig", "DeploymentSettings", "StackEntry"]
 REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d$"
 
 #: Used by `synth` and `preview --offline` when no domain or zone is given.
@@ -31,6 +33,20 @@ REPOSITORY_PATTERN = rf"^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?{_PATH_COMPONENT}(?:/{_
 #: The tag a task definition shows for an image that was never released (synth, preview --offline);
 #: `up` and `release` stop before deploying it.
 UNRELEASED_TAG = "unreleased"
+
+
+def _project_name(value: str) -> str:
+    problem = name_problem(value, "project name", starts_names=True)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _stack_name(value: str) -> str:
+    problem = name_problem(value, "stack name", starts_names=False)
+    if problem:
+        raise ValueError(problem)
+    return value
 
 
 class ImageRef(_Strict):
@@ -87,26 +103,38 @@ class StackEntry(_Strict):
 class ChatopsConfig(_Strict):
     """The whole chatops.yaml."""
 
-    project: str = Field(pattern=NAME_PATTERN)
+    project: str
     backend: Optional[str] = Field(default=None, description="state backend URL; default: a local file backend "
                                    "in .chatops/state beside chatops.yaml")
     stacks: dict[str, StackEntry] = Field(min_length=1)
 
+    _check_project = field_validator("project")(_project_name)
+
     @model_validator(mode="after")
     def _stack_names(self) -> "ChatopsConfig":
-        import re
+        problems = [p for p in (name_problem(name, "stack name", starts_names=False) for name in self.stacks) if p]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
-        bad = [name for name in self.stacks if not re.match(NAME_PATTERN, name)]
-        if bad:
-            raise ValueError(f"stack names must match {NAME_PATTERN}: {', '.join(bad)}")
+    @model_validator(mode="after")
+    def _one_domain_per_stack(self) -> "ChatopsConfig":
+        # api.<domain> is each stack's public host and DNS record: two stacks on one domain would fight
+        # over the same Route 53 record and certificate.
+        seen: dict[str, str] = {}
+        for name, entry in self.stacks.items():
+            if entry.domain in seen:
+                raise ValueError(f"stacks {seen[entry.domain]} and {name} both use domain {entry.domain}; each "
+                                 "stack needs its own (api.<domain> is its public host)")
+            seen[entry.domain] = name
         return self
 
 
 class DeploymentSettings(_Strict):
     """What the inline program needs besides the profile: one stack of one project."""
 
-    project: str = Field(pattern=NAME_PATTERN)
-    stack: str = Field(pattern=NAME_PATTERN)
+    project: str
+    stack: str
     region: str = Field(pattern=REGION_PATTERN)
     domain: str
     hosted_zone_id: Optional[str] = None
@@ -117,6 +145,9 @@ class DeploymentSettings(_Strict):
     tags: dict[str, str] = {}
     apply_immediately: bool = Field(default=False, description="apply database/cache class changes now, "
                                     "not in the next maintenance window (scale-to --apply-immediately)")
+
+    _check_project = field_validator("project")(_project_name)
+    _check_stack = field_validator("stack")(_stack_name)
 
     @classmethod
     def for_stack(cls, config: ChatopsConfig, stack: str) -> "DeploymentSettings":

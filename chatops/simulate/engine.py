@@ -115,7 +115,8 @@ class ServiceRun:
 def step_adjustment(steps: Sequence[StepAdjustment], breach: float) -> int:
     """The adjustment of the step whose interval (relative to the threshold) holds `breach`."""
     for step in steps:
-        if breach >= step.lower_bound and (step.upper_bound is None or breach < step.upper_bound):
+        if ((step.lower_bound is None or breach >= step.lower_bound)
+                and (step.upper_bound is None or breach < step.upper_bound)):
             return step.scaling_adjustment
     return 0
 
@@ -175,6 +176,7 @@ def run_service(model: AnyLoad, demand: Sequence[float], policies: Sequence[Poli
         base = out_base if now < out_until else desired
         proposal, proposer, proposer_cooldown = desired, "", 0
         every_low, scale_in_to = scale_in_able, lo
+        step_in_to, step_in_by, step_in_cooldown = None, "", 0
         for a, index, per_target, no_scale_in, name, cooldown in track:
             value = observation[index]
             ratio = -1.0 if value is None else value * per_target  # a missing datapoint breaches nothing
@@ -208,9 +210,16 @@ def run_service(model: AnyLoad, demand: Sequence[float], policies: Sequence[Poli
                 states[a] = in_alarm
                 changes.append((minute, a, in_alarm))
             if in_alarm:
-                wanted = base + step_adjustment(policy.steps, value - policy.threshold)
-                if wanted > proposal:
+                adjustment = step_adjustment(policy.steps, value - policy.threshold)
+                wanted = base + adjustment
+                if adjustment > 0 and wanted > proposal:
                     proposal, proposer, proposer_cooldown = wanted, policy.name, policy.cooldown_seconds
+                elif adjustment < 0:
+                    # A step scale-in policy (workers without Container Insights): of several scale-ins,
+                    # Application Auto Scaling takes the one leaving the largest capacity.
+                    wanted = max(desired + adjustment, lo)
+                    if step_in_to is None or wanted > step_in_to:
+                        step_in_to, step_in_by, step_in_cooldown = wanted, policy.name, policy.cooldown_seconds
 
         new = desired
         if proposal > desired and hi > desired:
@@ -220,10 +229,17 @@ def run_service(model: AnyLoad, demand: Sequence[float], policies: Sequence[Poli
                 # tasks run (RUNNING comes after the image pull, before the load balancer's checks).
                 out_base, out_until = desired, now + running_after + proposer_cooldown
             in_until = 0.0  # a scale-out ends a scale-in cooldown
-        elif every_low and scale_in_to < desired and now >= in_until:
-            new, proposer = scale_in_to, "scale-in (all target-tracking policies low)"
-            # A scale-in ends when the removed tasks have stopped, after their deregistration delay.
-            in_until = now + times.deregistration_delay_seconds + scale_in_cooldown
+        elif now >= in_until:
+            # Target tracking scales in only when all its policies are low; a step scale-in policy on its own
+            # alarm. Of both, the one leaving the larger capacity wins.
+            scale_ins = [(scale_in_to, "scale-in (all target-tracking policies low)", scale_in_cooldown)] \
+                if every_low and scale_in_to < desired else []
+            if step_in_to is not None and step_in_to < desired:
+                scale_ins.append((step_in_to, step_in_by, step_in_cooldown))
+            if scale_ins:
+                new, proposer, cooldown_after = max(scale_ins, key=lambda option: option[0])
+                # A scale-in ends when the removed tasks have stopped, after their deregistration delay.
+                in_until = now + times.deregistration_delay_seconds + cooldown_after
         if new == desired:
             continue
         events.append(ScalingEvent(minute, desired, new, proposer))

@@ -15,7 +15,7 @@ DB_ARN = "arn:aws:rds:us-east-1:123456789012:db:chat-test-db"
 def build(profile: Profile):
     from chatops.infra.backup import BackupPlan
 
-    return synth(lambda: BackupPlan("backup", profile=profile, names=Names("chat", "test"),
+    return synth(lambda: BackupPlan("backup", profile=profile, names=Names("chat", "test", "us-east-1"),
                                     database_arn=DB_ARN).vault_name)
 
 
@@ -35,7 +35,7 @@ def test_rules_follow_the_profile(tier):
         assert rules["weekly"]["schedule"] == p.backup.weekly_schedule
         assert rules["weekly"]["lifecycle"]["deleteAfter"] == p.backup.weekly_retention_days
         assert not rules["weekly"].get("enableContinuousBackup")
-    assert g.value == Names("chat", "test").of("backup_vault", "vault")
+    assert g.value == Names("chat", "test", "us-east-1").of("backup_vault", "vault")
 
 
 def test_selection_role_and_names():
@@ -44,7 +44,8 @@ def test_selection_role_and_names():
     assert selection.plain("resources") == [DB_ARN]
     policies = {a.plain("policyArn") for a in g.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")}
     assert any(p.endswith("AWSBackupServiceRolePolicyForBackup") for p in policies)
-    assert any(p.endswith("AWSBackupServiceRolePolicyForRestores") for p in policies)
+    # The role that runs backup jobs cannot restore: restores pass their own role.
+    assert not any(p.endswith("AWSBackupServiceRolePolicyForRestores") for p in policies)
     assert len(g.one("aws:backup/vault:Vault").plain("name")) <= LIMITS["backup_vault"]
     assert len(g.one("aws:backup/plan:Plan").plain("name")) <= LIMITS["backup_plan"]
     assert len(selection.plain("name")) <= LIMITS["backup_selection"]

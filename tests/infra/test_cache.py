@@ -16,7 +16,7 @@ def build(tier: str):
     from chatops.infra.cache import Cache
 
     def _program():
-        cache = Cache("cache", profile=load_profile(tier), names=Names("chat", "test"),
+        cache = Cache("cache", profile=load_profile(tier), names=Names("chat", "test", "us-east-1"),
                       subnet_ids=["subnet-a", "subnet-b"], security_group_id="sg-redis")
         import pulumi
 
@@ -100,6 +100,6 @@ def test_apply_immediately_can_be_forced_in_prod(graphs):
     from chatops.infra.cache import Cache
 
     assert all(g.plain("applyImmediately") is False for g in graphs["100k-dau"].of_type(RG))
-    forced = synth(lambda: Cache("cache", profile=load_profile("100k-dau"), names=Names("chat", "test"),
+    forced = synth(lambda: Cache("cache", profile=load_profile("100k-dau"), names=Names("chat", "test", "us-east-1"),
                                  subnet_ids=["s"], security_group_id="sg", apply_immediately=True).adapter_endpoint)
     assert all(g.plain("applyImmediately") is True for g in forced.of_type(RG))

@@ -14,7 +14,7 @@ from chatops.model.settings import DeploymentSettings
 from tests.support.infra_data_harness import synth
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-NAMES = Names("chat", "test")
+NAMES = Names("chat", "test", "us-east-1")
 
 
 def observed_for(profile, members=None):

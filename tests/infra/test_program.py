@@ -79,6 +79,8 @@ def test_services_and_capacity_provider_strategies(graphs, tier):
                 share = strategy["FARGATE_SPOT"]["weight"] / sum(x["weight"] for x in strategy.values())
                 assert share == pytest.approx(spot / 100)
         assert inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+        # A capacity provider strategy change must update in place, not replace the service.
+        assert inputs["forceNewDeployment"] is True
         assert inputs["enableExecuteCommand"] is p.compute.enable_execute_command
         net = inputs["networkConfiguration"]
         assert net["assignPublicIp"] is (p.network.task_subnets == "public")
@@ -101,7 +103,10 @@ def test_task_definitions(graphs, tier):
         assert c["logConfiguration"]["options"]["awslogs-group"] == f"/chatops/chat-prod/{service}"
         if service != "workers":
             assert c["portMappings"][0]["containerPort"] == spec.container_port
-            assert c["healthCheck"]["command"][0] == "CMD-SHELL"
+            # Exec form: distroless images have no shell for CMD-SHELL.
+            command = c["healthCheck"]["command"]
+            assert command[:3] == ["CMD", "node", "-e"] and len(command) == 4
+            assert f"127.0.0.1:{spec.container_port}{spec.health_check.path}" in command[3]
 
 
 @tiers
@@ -130,13 +135,57 @@ def test_dev_runs_tasks_in_public_subnets_and_prod_in_private(graphs):
             assert set(svc["inputs"]["networkConfiguration"]["subnets"]) == ids
 
 
+# -- ordering ------------------------------------------------------------------------------------------
+
+@tiers
+def test_services_and_task_definitions_wait_for_what_their_tasks_need(graphs, tier):
+    s, p = graphs[tier], load_profile(tier)
+    rules = {r["urn"].rsplit("::", 1)[1]: r["urn"] for r in of_type(s, "aws:lb/listenerRule:ListenerRule")}
+    policies = {r["urn"].rsplit("::", 1)[1]: r["urn"] for r in of_type(s, "aws:iam/rolePolicy:RolePolicy")}
+    routes = {r["urn"] for r in of_type(s, "aws:ec2/route:Route")
+              if ("natGatewayId" in r["inputs"]) is (p.network.task_subnets == "private")}
+    assert routes
+    for service in ("api", "realtime", "workers"):
+        needs = {policies["execution"], policies[f"{service}-task"], *routes}
+        task = named(s, "aws:ecs/taskDefinition:TaskDefinition", service)
+        svc = named(s, "aws:ecs/service:Service", service)
+        assert needs <= set(task["dependencies"]), service
+        assert needs <= set(svc["dependencies"]), service
+        # ECS rejects a service whose target group no listener rule uses yet.
+        assert (rules.get(service) in svc["dependencies"]) is (service != "workers")
+
+
+def test_flow_log_and_proxy_wait_for_their_policies(graphs):
+    s = graphs["100k-dau"]
+    policies = {r["urn"].rsplit("::", 1)[1]: r["urn"] for r in of_type(s, "aws:iam/rolePolicy:RolePolicy")}
+    (flow_log,) = of_type(s, "aws:ec2/flowLog:FlowLog")
+    assert policies["flow-logs"] in flow_log["dependencies"]
+    (proxy,) = of_type(s, "aws:rds/proxy:Proxy")
+    assert policies["db-proxy-secret"] in proxy["dependencies"]
+
+
 # -- security ------------------------------------------------------------------------------------------
+
+def test_flow_logs_role_trusts_only_this_accounts_flow_logs(graphs):
+    s = graphs["dev"]
+    role = named(s, "aws:iam/role:Role", "flow-logs")
+    (statement,) = json.loads(role["inputs"]["assumeRolePolicy"])["Statement"]
+    assert statement["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": "arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/*"}}
+
 
 @tiers
 def test_security_group_rules_are_least_privilege(graphs, tier):
     s, p = graphs[tier], load_profile(tier)
     groups = {r["inputs"]["name"].split("chat-prod-", 1)[1]: r for r in of_type(s, "aws:ec2/securityGroup:SecurityGroup")}
-    assert set(groups) == {"alb", "api", "realtime", "workers", "db", "db-proxy", "redis"}
+    proxy = p.database.proxy.enabled
+    assert set(groups) == {"alb", "api", "realtime", "workers", "db", "redis", "db-admin"} | (
+        {"db-proxy"} if proxy else set())
+    # The VPC's default group is adopted with no rules at all (the provider revokes every rule it finds).
+    (default,) = of_type(s, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+    assert default["inputs"]["ingress"] == [] and default["inputs"]["egress"] == []
     for g in groups.values():
         assert "ingress" not in g["inputs"] and "egress" not in g["inputs"]
     by_urn = {r["urn"]: name for name, r in groups.items()}
@@ -160,8 +209,12 @@ def test_security_group_rules_are_least_privilege(graphs, tier):
     assert sources("api") == {("alb", p.api.container_port)}
     assert sources("realtime") == {("alb", p.realtime.container_port)}
     assert sources("workers") == set()
-    assert sources("db") == {("api", 5432), ("realtime", 5432), ("workers", 5432), ("db-proxy", 5432)}
-    assert sources("db-proxy") == {("api", 5432), ("realtime", 5432), ("workers", 5432)}
+    from_services = {("api", 5432), ("realtime", 5432), ("workers", 5432)}
+    assert sources("db") == from_services | {("db-admin", 5432)} | ({("db-proxy", 5432)} if proxy else set())
+    assert sources("db-admin") == set(), "the bootstrap task accepts nothing"
+    assert sources("db-proxy") == (from_services if proxy else set())
+    assert any("proxy" in r["urn"] for r in of_type(s, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")) \
+        is proxy
     assert sources("redis") == {("api", 6379), ("realtime", 6379), ("workers", 6379)}
 
 
@@ -169,7 +222,8 @@ def _owner_and_source(rule: dict[str, Any]) -> tuple[str, str]:
     # Logical names say it: "<owner>-from-<source>" (e.g. db-from-api, proxy-from-realtime).
     logical = rule["urn"].rsplit("::", 1)[1]
     owner, source = logical.split("-from-")
-    return {"proxy": "db-proxy"}.get(owner, owner), {"proxy": "db-proxy", "alb": "alb"}.get(source, source)
+    aliases = {"proxy": "db-proxy", "admin": "db-admin"}
+    return aliases.get(owner, owner), aliases.get(source, source)
 
 
 @tiers
@@ -213,6 +267,8 @@ def test_container_env_and_secrets(graphs, tier):
         assert env["METRICS_NAMESPACE"] == p.observability.metrics_namespace
         assert env["METRICS_DIMENSION_STACK"] == "chat-prod"
         assert {"AUTH0_DOMAIN", "AUTH0_AUDIENCE", "AWS_REGION"} <= set(env)
+        # The CA bundle DATABASE_URL names as sslrootcert, also trusted by Node's own TLS.
+        assert env["NODE_EXTRA_CA_CERTS"] == "/etc/ssl/certs/rds-ca-bundle.pem"
         assert not any(k in env for k in ("DATABASE_URL", "REDIS_PASSWORD", "DB_PASSWORD"))
 
 
@@ -224,6 +280,42 @@ def test_no_plaintext_password_anywhere(graphs, tier):
     # The mock password values start with this; secrets are shown as pulumi stack export does.
     text = json.dumps([r["inputs"] for r in s.resources])
     assert "MockPassword" not in text
+
+
+@tiers
+def test_db_bootstrap_task_creates_the_roles_inside_the_vpc(graphs, tier):
+    s, p = graphs[tier], load_profile(tier)
+    spec = s.outputs["dbBootstrap"]
+    task = named(s, "aws:ecs/taskDefinition:TaskDefinition", "db-bootstrap")
+    assert spec["taskDefinition"].endswith(f"task-definition/{task['inputs']['family']}:1")
+    assert spec["cluster"] == s.outputs["ecsClusterName"]
+    assert spec["subnets"] == s.outputs[f"{p.network.task_subnets}SubnetIds"]
+    assert spec["assignPublicIp"] is (p.network.task_subnets == "public")
+    admin = [r for r in of_type(s, "aws:ec2/securityGroup:SecurityGroup") if r["inputs"]["name"].endswith("-db-admin")]
+    assert len(admin) == 1 and len(spec["securityGroups"]) == 1
+    (c,) = json.loads(task["inputs"]["containerDefinitions"])
+    assert c["image"].startswith("public.ecr.aws/docker/library/postgres:")
+    assert c["entryPoint"] == ["sh", "-c"] and "psql" in c["command"][0]
+    env = {e["name"]: e["value"] for e in c["environment"]}
+    assert env["PGHOST"] == s.outputs["dbEndpoint"] and env["PGSSLMODE"] == "verify-full"
+    assert (env["APP_ROLE"], env["READONLY_ROLE"]) == ("chat_app", "chat_readonly")
+    secrets = {x["name"]: x["valueFrom"] for x in c["secrets"]}
+    assert secrets["PGPASSWORD"] == f"{s.outputs['dbSecretArn']}:password::"
+    assert secrets["PGUSER"] == f"{s.outputs['dbSecretArn']}:username::"
+    assert {"APP_PASSWORD", "READONLY_PASSWORD"} <= set(secrets)
+    assert not any("Password" in e["value"] for e in c["environment"])
+    assert c["logConfiguration"]["options"]["awslogs-group"] == spec["logGroup"]
+    assert c["logConfiguration"]["options"]["awslogs-stream-prefix"] == spec["logStreamPrefix"]
+    # Its own execution role reads the master secret; the services' execution role does not.
+    policies = {r["urn"].rsplit("::", 1)[1]: json.loads(r["inputs"]["policy"])
+                for r in of_type(s, "aws:iam/rolePolicy:RolePolicy")}
+    bootstrap = {x["Sid"]: x for x in policies["db-bootstrap-execution"]["Statement"]}
+    assert s.outputs["dbSecretArn"] in bootstrap["DatabaseSecrets"]["Resource"]
+    assert len(bootstrap["DatabaseSecrets"]["Resource"]) == 3
+    # The SQL is idempotent: roles created only when missing, then altered and granted every run.
+    script = c["command"][0]
+    assert script.count("WHERE NOT EXISTS (SELECT 1 FROM pg_roles") == 2 and "\\gexec" in script
+    assert "ON_ERROR_STOP on" in script and "set -eu" in script
 
 
 # -- ALB and WAF ---------------------------------------------------------------------------------------
@@ -248,6 +340,17 @@ def test_alb_listeners_and_rules(graphs, tier):
     assert tg["healthCheck"]["path"] == p.realtime.health_check.path
 
 
+def test_bot_control_can_block_non_browser_clients_when_the_profile_says_so():
+    from chatops.model.loading import profile_from_data, profile_to_data
+
+    data = profile_to_data(load_profile("10k-dau"))
+    data["waf"]["bot_control_non_browser"] = "block"
+    s = synthesize_with_outputs(profile_from_data(data, source="test"), SETTINGS)
+    (acl,) = of_type(s, "aws:wafv2/webAcl:WebAcl")
+    bot = next(r for r in acl["inputs"]["rules"] if r["name"] == "bot-control")
+    assert "ruleActionOverrides" not in bot["statement"]["managedRuleGroupStatement"]
+
+
 @pytest.mark.parametrize("tier", [t for t in BUILTIN_TIERS if load_profile(t).waf.enabled])
 def test_waf_rules(graphs, tier):
     s, p = graphs[tier], load_profile(tier)
@@ -261,6 +364,22 @@ def test_waf_rules(graphs, tier):
     if p.waf.bot_control:
         bot = rules["bot-control"]["statement"]["managedRuleGroupStatement"]
         assert bot["managedRuleGroupConfigs"][0]["awsManagedRulesBotControlRuleSet"]["inspectionLevel"] == "COMMON"
+        # Mobile apps and Node/Socket.IO clients are non-browser HTTP libraries: counted, never blocked.
+        assert p.waf.bot_control_non_browser == "count"
+        assert {o["name"]: o["actionToUse"] for o in bot["ruleActionOverrides"]} == {
+            "SignalNonBrowserUserAgent": {"count": {}}, "CategoryHttpLibrary": {"count": {}}}
+    # Blocked and counted requests are logged, to a group WAF accepts, with the profile's retention.
+    (logging,) = of_type(s, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
+    group = named(s, "aws:cloudwatch/logGroup:LogGroup", "waf-logs")["inputs"]
+    assert group["name"].startswith("aws-waf-logs-") and group["retentionInDays"] == p.observability.log_retention_days
+    assert logging["inputs"]["logDestinationConfigs"] == [f"arn:aws:logs:us-east-1:123456789012:log-group:{group['name']}"]
+    assert logging["inputs"]["resourceArn"] == s.outputs["wafAclArn"]
+    log_filter = logging["inputs"]["loggingFilter"]
+    assert log_filter["defaultBehavior"] == "DROP"
+    (keep,) = log_filter["filters"]
+    assert keep["behavior"] == "KEEP" and keep["requirement"] == "MEETS_ANY"
+    assert {c["actionCondition"]["action"] for c in keep["conditions"]} == {"BLOCK", "COUNT", "EXCLUDED_AS_COUNT"}
+    assert {f["singleHeader"]["name"] for f in logging["inputs"]["redactedFields"]} == {"authorization", "cookie"}
     api = rules["rate-api"]["statement"]["rateBasedStatement"]
     assert api["limit"] == p.waf.api_rate_limit_per_5min
     assert api["scopeDownStatement"]["byteMatchStatement"]["searchString"] == "/api/"
@@ -285,7 +404,7 @@ def test_step_scaling_bounds_are_valid(graphs, tier):
     s = graphs[tier]
     steps_seen = 0
     for name, policy in _policies(s).items():
-        if policy["policyType"] != "StepScaling":
+        if policy["policyType"] != "StepScaling" or name.endswith("-scale-in"):
             continue
         steps = policy["stepScalingPolicyConfiguration"]["stepAdjustments"]
         lowers = [float(x["metricIntervalLowerBound"]) for x in steps]
@@ -350,15 +469,46 @@ def test_policies_are_the_shared_description(graphs, tier):
                                                   d.scale_in_cooldown_seconds, d.disable_scale_in), d.name
         else:
             config = created["stepScalingPolicyConfiguration"]
-            assert config["cooldown"] == d.cooldown_seconds and config["metricAggregationType"] == "Maximum"
-            steps = [(float(x["metricIntervalLowerBound"]), float(x["metricIntervalUpperBound"])
-                      if "metricIntervalUpperBound" in x else None, x["scalingAdjustment"])
+            assert config["cooldown"] == d.cooldown_seconds
+            assert config["metricAggregationType"] == d.metric_aggregation_type
+            steps = [(float(x["metricIntervalLowerBound"]) if "metricIntervalLowerBound" in x else None,
+                      float(x["metricIntervalUpperBound"]) if "metricIntervalUpperBound" in x else None,
+                      x["scalingAdjustment"])
                      for x in config["stepAdjustments"]]
             assert steps == [(a.lower_bound, a.upper_bound, a.scaling_adjustment) for a in d.steps], d.name
             alarm = alarms[d.name]
             assert (alarm["threshold"], alarm["evaluationPeriods"], alarm["datapointsToAlarm"],
-                    alarm["comparisonOperator"]) == (d.threshold, d.evaluation_periods, d.datapoints_to_alarm,
-                                                     d.comparison), d.name
+                    alarm["comparisonOperator"], alarm["treatMissingData"]) == (
+                d.threshold, d.evaluation_periods, d.datapoints_to_alarm, d.comparison, d.treat_missing_data), d.name
+
+
+def test_workers_scale_in_without_container_insights():
+    # Without Container Insights the backlog policy is step scaling, which only adds tasks: a scale-in
+    # policy on the same backlog must remove them again, or workers stay at their peak forever.
+    from chatops.model.loading import profile_from_data, profile_to_data
+
+    data = profile_to_data(load_profile("10k-dau"))
+    data["compute"]["container_insights"] = False
+    profile = profile_from_data(data, source="test")
+    s = synthesize_with_outputs(profile, SETTINGS)
+    policies = _policies(s)
+    tracking = [n for n, p in policies.items() if n.startswith("workers") and p["policyType"] == "TargetTrackingScaling"]
+    assert tracking == [], "no target tracking policy for workers without Container Insights"
+    scale_in = policies["workers-scale-in"]["stepScalingPolicyConfiguration"]
+    assert scale_in["stepAdjustments"] == [{"metricIntervalUpperBound": "0", "scalingAdjustment": -1}]
+    assert scale_in["cooldown"] == 300
+    (alarm,) = [r["inputs"] for r in of_type(s, "aws:cloudwatch/metricAlarm:MetricAlarm")
+                if r["urn"].endswith("::workers-scale-in")]
+    assert alarm["comparisonOperator"] == "LessThanOrEqualToThreshold"
+    assert alarm["threshold"] < profile.workers.scale_on_queue_depth * profile.workers.autoscaling.min_count
+    assert alarm["alarmActions"] == [s_arn for s_arn in alarm["alarmActions"] if "scalingPolicy" in s_arn]
+    assert {q["id"] for q in alarm["metricQueries"]} == {"push", "offline", "backlog"}
+    assert alarm["evaluationPeriods"] * 60 >= 15 * 60, "scale in only after a sustained quiet period"
+    # The cost estimate prices the policies' alarms from the shared list: it must name this one too.
+    from chatops.model.autoscaling import step_scaling_policies
+
+    assert sorted(step_scaling_policies(profile)) == sorted(
+        n for n, p in policies.items() if p["policyType"] == "StepScaling")
 
 
 # -- IAM -----------------------------------------------------------------------------------------------
@@ -381,7 +531,43 @@ def test_iam_least_privilege(graphs, tier):
         consumes = "sqs:ReceiveMessage" in statements["Queues"]["Action"]
         assert consumes is (service == "workers")
         for st in statements.values():
-            assert st["Resource"] != "*" or st["Sid"] in ("Metrics", "EcsExec")
+            assert st["Resource"] != "*" or st["Sid"] in ("Metrics", "EcsExec", "EcsExecLogGroupLookup")
+
+
+@tiers
+def test_ecs_exec_off_in_prod_and_audited_when_on(graphs, tier):
+    s, p = graphs[tier], load_profile(tier)
+    exec_on = p.compute.enable_execute_command
+    assert exec_on is (not p.is_production), "ECS Exec is opt-in in prod tiers"
+    (cluster,) = of_type(s, "aws:ecs/cluster:Cluster")
+    keys = of_type(s, "aws:kms/key:Key")
+    groups = {r["inputs"]["name"]: r["inputs"] for r in of_type(s, "aws:cloudwatch/logGroup:LogGroup")}
+    if not exec_on:
+        assert "configuration" not in cluster["inputs"] and not keys
+        assert "/chatops/chat-prod/ecs-exec" not in groups
+        return
+    (key,) = keys
+    assert key["inputs"]["enableKeyRotation"] is True
+    exec_config = cluster["inputs"]["configuration"]["executeCommandConfiguration"]
+    assert exec_config["logging"] == "OVERRIDE"
+    log_config = exec_config["logConfiguration"]
+    assert log_config["cloudWatchEncryptionEnabled"] is True
+    group = groups[log_config["cloudWatchLogGroupName"]]
+    assert group["kmsKeyId"] == exec_config["kmsKeyId"] and group["retentionInDays"] == p.observability.log_retention_days
+    # The key lets CloudWatch Logs use it for this log group only.
+    statements = {st["Sid"]: st for st in json.loads(key["inputs"]["policy"])["Statement"]}
+    logs = statements["CloudWatchLogsForTheExecLogGroup"]
+    assert logs["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}
+    assert logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"].endswith(
+        f":log-group:{log_config['cloudWatchLogGroupName']}")
+    # Each task role may write its session log there and decrypt the channel with that key.
+    policies = {r["urn"].rsplit("::", 1)[1]: json.loads(r["inputs"]["policy"])
+                for r in of_type(s, "aws:iam/rolePolicy:RolePolicy")}
+    for service in ("api", "realtime", "workers"):
+        st = {x["Sid"]: x for x in policies[f"{service}-task"]["Statement"]}
+        assert st["EcsExecSessionLog"]["Resource"].endswith(f":log-group:{log_config['cloudWatchLogGroupName']}:*")
+        assert st["EcsExecKms"]["Resource"] == exec_config["kmsKeyId"]
+        assert st["EcsExecLogGroupLookup"]["Action"] == "logs:DescribeLogGroups"
 
 
 # -- names, tags, protection, outputs ----------------------------------------------------------------
@@ -389,7 +575,6 @@ def test_iam_least_privilege(graphs, tier):
 #: (resource type, input holding a physical name, naming.LIMITS key)
 NAME_INPUTS = [
     ("aws:lb/loadBalancer:LoadBalancer", "name", "alb"),
-    ("aws:lb/targetGroup:TargetGroup", "name", "target_group"),
     ("aws:rds/instance:Instance", "identifier", "rds"),
     ("aws:rds/proxy:Proxy", "name", "rds_proxy"),
     ("aws:elasticache/replicationGroup:ReplicationGroup", "replicationGroupId", "elasticache_group"),
@@ -426,6 +611,43 @@ def test_every_physical_name_fits_its_limit(graphs, project, stack):
     for _, name, kind in names:
         if kind in ("alb", "target_group", "elasticache_group"):
             assert re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]", name), name
+
+
+@tiers
+def test_target_groups_use_a_name_prefix(graphs, tier):
+    # Port or protocol changes replace a target group; create-before-delete needs a fresh name.
+    for tg in of_type(graphs[tier], "aws:lb/targetGroup:TargetGroup"):
+        assert "name" not in tg["inputs"]
+        prefix = tg["inputs"]["namePrefix"]
+        assert 1 <= len(prefix) <= 6 and re.fullmatch(r"[a-z0-9][a-z0-9-]*", prefix)
+        assert len(tg["inputs"]["tags"]["Name"]) <= LIMITS["target_group"]
+
+
+def test_one_stack_deploys_in_two_regions_of_one_account(graphs):
+    # IAM roles and S3 buckets are global: their names must differ between regions.
+    other = synthesize_with_outputs(load_profile("100k-dau"), DeploymentSettings.placeholder(
+        project="chat", stack="prod", region="eu-west-1"))
+    global_types = {"aws:iam/role:Role", "aws:s3/bucket:Bucket"}
+    ours = {(t, n) for t, n, _ in _physical_names(graphs["100k-dau"]) if t in global_types}
+    theirs = {(t, n) for t, n, _ in _physical_names(other) if t in global_types}
+    assert len(ours) == len(theirs) >= 8 and not ours & theirs
+    assert all("us-east-1" in n for _, n in ours) and all("eu-west-1" in n for _, n in theirs)
+
+
+@pytest.mark.parametrize("project,stack,problem", [
+    ("chat-", "prod", "ends with '-'"), ("chat", "prod-", "ends with '-'"), ("a--b", "prod", "contains '--'"),
+    ("chat", "pr--od", "contains '--'"), ("sg", "prod", "'sg-'"), ("sg-chat", "prod", "'sg-'"),
+    ("internal", "prod", "'internal-'"), ("internal-chat", "prod", "'internal-'"),
+])
+def test_names_aws_would_reject_are_refused(project, stack, problem):
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        DeploymentSettings.placeholder(project=project, stack=stack)
+
+
+def test_reserved_prefixes_only_matter_where_a_name_starts():
+    # The stack is never at the start of an AWS name; a project merely beginning with the letters is fine.
+    DeploymentSettings.placeholder(project="sgchat", stack="sg")
+    DeploymentSettings.placeholder(project="internalchat", stack="internal")
 
 
 def test_two_stacks_of_one_project_have_disjoint_names(graphs):
@@ -507,6 +729,8 @@ def _url_version(s) -> dict[str, str]:
     """DATABASE_URL_VERSION per task definition family."""
     out = {}
     for r in of_type(s, "aws:ecs/taskDefinition:TaskDefinition"):
+        if r["urn"].endswith("::db-bootstrap"):
+            continue  # connects directly with the master secret; no app URL
         defs = r["inputs"]["containerDefinitions"]
         defs = json.loads(defs) if isinstance(defs, str) else defs
         env = {e["name"]: e["value"] for e in defs[0]["environment"]}

@@ -37,11 +37,11 @@ def test_main_queues_redrive_to_their_dlq_after_three_receives(prod):
     push, offline = prod.named("push"), prod.named("offline")
     assert push.plain("visibilityTimeoutSeconds") == 60 and push.plain("messageRetentionSeconds") == 4 * 86400
     assert offline.plain("visibilityTimeoutSeconds") == 300
-    assert offline.plain("messageRetentionSeconds") == 14 * 86400
+    assert offline.plain("messageRetentionSeconds") == 7 * 86400
     for q, dlq in ((push, "push-dlq"), (offline, "offline-dlq")):
         policy = json.loads(q.plain("redrivePolicy"))
         assert policy["maxReceiveCount"] == 3
-        assert policy["deadLetterTargetArn"].endswith(Names("chat", "test").of("sqs", dlq))
+        assert policy["deadLetterTargetArn"].endswith(Names("chat", "test", "us-east-1").of("sqs", dlq))
     for dlq in ("push-dlq", "offline-dlq"):
         assert prod.named(dlq).plain("messageRetentionSeconds") == 14 * 86400
         assert prod.named(dlq).plain("redrivePolicy") is None
@@ -64,3 +64,12 @@ def test_two_stacks_get_different_names():
     a = {q.plain("name") for q in build("dev", stack="a").of_type(Q)}
     b = {q.plain("name") for q in build("dev", stack="b").of_type(Q)}
     assert not a & b
+
+
+def test_every_dlq_keeps_messages_a_week_longer_than_its_queue(prod):
+    # A redriven message keeps its original enqueue time: with equal retention it would expire in the
+    # DLQ the moment it arrives (SQS Developer Guide, dead-letter queues).
+    for main in ("push", "offline"):
+        main_retention = prod.named(main).plain("messageRetentionSeconds")
+        dlq_retention = prod.named(f"{main}-dlq").plain("messageRetentionSeconds")
+        assert dlq_retention - main_retention >= 7 * 86400, main

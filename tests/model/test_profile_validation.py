@@ -68,6 +68,14 @@ CASES = [
     ("10k-dau", "cache.split", {"enabled": True}, "cache.split.adapter: required when split is enabled"),
     ("10k-dau", "cache.automatic_failover", False, "cache.automatic_failover: must be true with more than one node"),
     ("1k-dau", "cache.automatic_failover", True, "cache.automatic_failover: needs at least 2 nodes"),
+    # the provider accepts Redis 7 only as major.minor
+    ("10k-dau", "cache.engine_version", "7", "cache.engine_version: String should match pattern"),
+    # blocking non-browser clients needs Bot Control
+    ("1k-dau", "waf.bot_control_non_browser", "block", "waf.bot_control_non_browser: applies to Bot Control"),
+    # connection logging shows only the proxy's pool behind the proxy
+    ("10k-dau", "database.log_connections", True, "database.log_connections: behind the RDS Proxy"),
+    # AWS Backup continuous backup owns the instance's backup retention
+    ("10k-dau", "database.backup_retention_days", 7, "database.backup_retention_days: AWS Backup's point-in-time"),
     # read replica needs its class
     ("100k-dau", "database.read_replica", {"enabled": True}, "database.read_replica.instance_class: required when"),
     # classes exist and fit the engine
@@ -115,6 +123,23 @@ def test_structural_errors_are_all_reported(tmp_path):
     data = set_path(data, "database.colour", "blue")
     problems = problems_for(tmp_path, data)
     assert len(problems) == 2
+
+
+def test_structural_errors_do_not_hide_rule_violations(tmp_path):
+    """An unknown key or a wrong type used to stop validation before the rules (classes, NAT per zone)."""
+    data = set_path(tier_data("10k-dau"), "databse", {"instance_class": "db.t3.large"})  # a typo'd section
+    data = set_path(data, "api.desired_count", "two")
+    data = set_path(data, "database.instance_class", "db.t3.huge")
+    data = set_path(data, "network.nat_gateways", 3)
+    problems = problems_for(tmp_path, data)
+    fields = [p.split(": ")[1] for p in problems]
+    assert fields == ["api.desired_count", "databse", "network.nat_gateways", "database.instance_class"], problems
+
+
+def test_a_rule_about_a_faulty_value_is_not_guessed(tmp_path):
+    # availability_zones is wrong in type: whether 2 NAT gateways are too many cannot be said, so it is not.
+    data = set_path(tier_data("10k-dau"), "network.availability_zones", "two")
+    assert [p.split(": ")[1] for p in problems_for(tmp_path, data)] == ["network.availability_zones"]
 
 
 @pytest.mark.parametrize("content,expected", [

@@ -61,8 +61,8 @@ def test_task_times_come_from_the_profile_and_the_flags():
 
 def test_load_models_use_the_sizing_capacities():
     profile = load_profile("50k-dau")
-    assert load_model(profile, "api").per_task == capacity.api_requests_per_task(profile)
-    assert load_model(profile, "workers").per_task == capacity.worker_jobs_per_task(profile)
+    assert load_model(profile, "api").per_task == capacity.api_task_capacity(profile.api.cpu_units)
+    assert load_model(profile, "workers").per_task == capacity.worker_task_capacity(profile.workers.cpu_units)
     assert load_model(profile, "realtime").per_task == capacity.realtime_connections_per_task(profile)
 
 
@@ -111,3 +111,24 @@ def test_workers_queue_ages_and_drains():
         _, _, _, *values = model.observe(0.0, 10)
         ages.append(dict(zip(names, values))["oldest_message_age_seconds"])
     assert dict(zip(names, values))["visible_messages"] == 0 and ages[-1] == 0 and ages[0] > 0
+
+
+def test_workers_without_container_insights_scale_out_then_back_in_by_steps():
+    # No per-task backlog metric: workers scale out on the total backlog (step) and in again on the
+    # workers-scale-in step policy once the queue has stayed low for 15 minutes, one task per cooldown.
+    profile = set_field(load_profile("50k-dau"), "compute.container_insights", False)
+    per_task = load_model(profile, "workers").per_task
+    burst, quiet = [per_task * 6.0] * 30, [0.0] * 120
+    run = simulate_service(profile, "workers", burst + quiet, Timing())
+    outs = [e for e in run.events if e.to_count > e.from_count]
+    ins = [e for e in run.events if e.to_count < e.from_count]
+    assert outs and {e.policy for e in ins} == {"workers-scale-in"}
+    assert all(e.from_count - e.to_count == 1 for e in ins)
+    policy = next(p for p in autoscaling.scaling_policies(profile) if p.name == "workers-scale-in")
+    backlog = run.metrics["visible_messages"]
+    for event in ins:  # each scale-in follows 15 datapoints at or below the threshold
+        window = backlog[event.minute - 14:event.minute + 1]
+        assert len(window) == 15 and all(v is not None and v <= policy.threshold for v in window)
+    gaps = [b.minute - a.minute for a, b in zip(ins, ins[1:])]
+    assert all(gap * 60 >= autoscaling.SCALE_IN_COOLDOWN_SECONDS for gap in gaps)
+    assert ins[-1].to_count == profile.workers.autoscaling.min_count

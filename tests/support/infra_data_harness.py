@@ -33,6 +33,8 @@ class Registered:
     custom: bool
     urn: str
     provider: str = ""
+    ignore_changes: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()
 
     def plain(self, key: str, default: Any = None) -> Any:
         """An input with any secret wrapper removed."""
@@ -139,7 +141,8 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
             self.graph.resources.append(Registered(
                 type=request.type, name=request.name, inputs=rpc.deserialize_properties(request.object),
                 parent=request.parent, protect=bool(request.protect), custom=bool(request.custom),
-                urn=response.urn, provider=request.provider))
+                urn=response.urn, provider=request.provider, ignore_changes=tuple(request.ignoreChanges),
+                depends_on=tuple(request.dependencies)))
         return response
 
 
