@@ -61,7 +61,7 @@ def build_program(profile: Profile, settings: DeploymentSettings,
 
 def _build(profile: Profile, settings: DeploymentSettings, dashboard_template: str) -> dict[str, Any]:
     names = Names(settings.project, settings.stack, settings.region)
-    register_tagging(stack_tags(profile, settings))
+    register_tagging(stack_tags(settings))
     account_id = aws.get_caller_identity_output().account_id
 
     network = Network("network", profile=profile, names=names, region=settings.region, account_id=account_id)
