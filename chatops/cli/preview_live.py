@@ -1,25 +1,28 @@
 """`chatops preview --stack S`: a real Pulumi preview, summarized, with cost now/after and replacements.
 
-Also the building blocks `up` and `scale-to` reuse: the --stack/--config options and `preview_stack`.
+Also the building blocks `up` and `scale-to` reuse: the --stack/--config options, `live_preview` (preview,
+reconcile the events with the engine's summary, explain protection refusals) and `current_cost`.
 """
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from typing import Any, Callable, Optional, TypeVar
 
 import click
 
-from pulumi import automation as auto
-
 from chatops.deploy import driver
 from chatops.deploy.costs import monthly_cost
-from chatops.deploy.replacements import ChangeSet
+from chatops.deploy.errors import DeployError
+from chatops.deploy.events import EventTap
+from chatops.deploy.replacements import STATEFUL_TYPES, ChangeSet, ProtectedBlock
 from chatops.errors import ChatopsError
 from chatops.model.loading import load_profile
 from chatops.model.profile import Profile
-from chatops.ui.changes import changes_json, show_changes
+from chatops.ui.changes import DeployReport, show_changes
 from chatops.ui.console import console, emit_json
+from chatops.ui.deploy_progress import notice
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,57 +38,88 @@ def stack_options(func: F) -> F:
 def announce_session(session: driver.Session) -> None:
     """Say where a newly generated passphrase is (never its value): losing it locks the secrets away."""
     if session.passphrase.created:
-        console(stderr=True).print(
-            f"Generated the secrets passphrase in {session.passphrase.path} (readable only by you). Back it up: "
-            "without it this stack's secrets cannot be decrypted.")
+        notice(f"Generated the secrets passphrase in {session.passphrase.path} (readable only by you). Back it up: "
+               "without it this stack's secrets cannot be decrypted.")
 
 
 def current_cost(session: driver.Session, fallback: Profile) -> tuple[Optional[Decimal], str]:
     """Cost of what is deployed: the profile of the last successful update, else chatops.yaml's."""
+    if session.created:
+        return Decimal(0), "not deployed yet"
     ref = driver.last_applied_profile(session)
-    label = "last applied"
-    profile = fallback
     if ref is None:
-        label = "not deployed yet" if not _has_resources(session) else "tier in chatops.yaml"
-        if label == "not deployed yet":
-            return Decimal(0), label
-    else:
-        try:
-            profile = load_profile(ref)
-            label = f"{profile.name}, last applied"
-        except ChatopsError:  # the recorded profile file moved or no longer validates
-            label = "tier in chatops.yaml"
-    return monthly_cost(profile, session.target.entry.region), label
-
-
-def _has_resources(session: driver.Session) -> bool:
+        if not driver.state_resources(session):
+            return Decimal(0), "not deployed yet"
+        return monthly_cost(fallback, session.target.entry.region), "tier in chatops.yaml"
     try:
-        state = session.stack.export_stack()
-    except auto.errors.CommandError:
-        return True  # unknown: assume deployed rather than claim $0
-    return bool((state.deployment or {}).get("resources"))
+        profile = load_profile(session.target.resolve_profile_ref(ref))
+    except ChatopsError:  # the recorded profile file moved or no longer validates
+        return monthly_cost(fallback, session.target.entry.region), "tier in chatops.yaml"
+    return monthly_cost(profile, session.target.entry.region), f"{profile.name}, last applied"
 
 
-def preview_stack(target: driver.StackTarget, profile: Profile, apply_immediately: bool = False,
-                  as_json: bool = False) -> tuple[driver.Session, ChangeSet]:
-    """Open the stack with the program for `profile`, preview, and show the summary."""
-    settings = target.settings.model_copy(update={"apply_immediately": apply_immediately})
-    program = driver.load_program(profile, settings)
-    session = driver.open_stack(target, program, profile, apply_immediately=apply_immediately)
-    announce_session(session)
+def live_preview(session: driver.Session, *, blocked_hint: str) -> ChangeSet:
+    """Run the preview and return its complete change set.
+
+    Refuses (DeployError) when the engine refused protected resources (each named, with `blocked_hint`
+    as the fix), and when the change set cannot be trusted: an event handler failed, the SDK dropped
+    events, or the engine's summary counts changes no event showed.
+    """
     changes = ChangeSet()
-    if not as_json:
-        console(stderr=True).print(f"Previewing stack {target.stack} ({profile.name})...")
-    driver.run_preview(session, changes.handle)
-    now, now_label = current_cost(session, profile)
-    after = monthly_cost(profile, target.entry.region)
-    if as_json:
-        emit_json({"stack": target.stack, "profile": profile.name, **changes_json(changes, now, after)})
-    else:
-        show_changes(changes, now, after, now_label, f"{profile.name}")
-    return session, changes
+    tap = EventTap(changes.handle)
+    stack = session.target.stack
+    try:
+        result = driver.run_preview(session, tap, notice)
+    except DeployError as exc:
+        if changes.blocked:
+            raise protected_refusal(stack, changes.blocked, blocked_hint) from exc
+        if tap.problems:  # e.g. the SDK's event-log watcher died, so it never saw the summary either
+            raise incomplete_preview(stack, tap.problems) from exc
+        raise
+    missing = changes.shortfall(result.change_summary)
+    if tap.problems or missing:
+        raise incomplete_preview(stack, tap.problems + (
+            [f"the engine's summary counts {', '.join(missing)} that no event showed"] if missing else []))
+    return changes
+
+
+def incomplete_preview(stack: str, reasons: list[str]) -> DeployError:
+    from chatops.deploy.pulumi_cli import sdk_version
+
+    return DeployError(f"the preview of stack {stack} is incomplete ({'; '.join(reasons)}); chatops will not "
+                       "judge or apply a change set it did not see whole. Nothing was changed; rerun, and if it "
+                       f"persists use the Pulumi CLI matching the pulumi package ({sdk_version()})")
+
+
+def protected_refusal(stack: str, blocked: list[ProtectedBlock], hint: str) -> DeployError:
+    names = "; ".join(f"{b.name} ({b.type}, {b.op}; holds {STATEFUL_TYPES.get(b.type, 'its data')})"
+                      for b in blocked)
+    return DeployError(f"Pulumi refuses to change stack {stack}: these resources are protected and would be "
+                       f"replaced or deleted: {names}. Nothing was changed. {hint}")
 
 
 def run_live_preview(stack: Optional[str], config_path: Optional[str], as_json: bool) -> None:
     target = driver.resolve_target(config_path, stack)
-    preview_stack(target, target.profile(), as_json=as_json)
+    profile = target.profile()
+    report = DeployReport("preview", target.stack, profile.name, started=time.time())
+    try:
+        program = driver.load_program(profile, target.settings)
+        config = driver.stack_config(target, target.entry.profile, profile)
+        with driver.open_stack(target, program, config=config, scratch=True) as session:
+            if not as_json:
+                console(stderr=True).print(f"Previewing stack {target.stack} ({profile.name})...")
+            report.changes = live_preview(session, blocked_hint=(
+                "If chatops.yaml's tier changed, `chatops scale-to TIER --stack "
+                f"{target.stack} --allow-replace` checks and unprotects exactly these; otherwise revert the change"))
+            report.cost_now, now_label = current_cost(session, profile)
+        report.cost_after = monthly_cost(profile, target.entry.region)
+        report.result = "succeeded" if report.changes.changes else "no-changes"
+        if not as_json:
+            show_changes(report.changes, report.cost_now, report.cost_after, now_label, profile.name)
+    except ChatopsError as exc:
+        report.fail(exc)
+        raise
+    finally:
+        if as_json:
+            emit_json(report.to_json(time.time()))
+

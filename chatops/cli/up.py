@@ -2,72 +2,110 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from typing import Optional
 
 import click
 
-from chatops.cli.common import examples
-from chatops.cli.preview_live import preview_stack, stack_options
+from chatops.cli.common import examples, json_option
+from chatops.cli.preview_live import announce_session, current_cost, live_preview, stack_options
 from chatops.deploy import driver
+from chatops.deploy.costs import monthly_cost
 from chatops.deploy.errors import DeployError
-from chatops.deploy.events import Progress
+from chatops.deploy.events import EventTap, Progress
 from chatops.errors import ChatopsError
-from chatops.ui.changes import confirm_or_refuse
-from chatops.ui.console import console
-from chatops.ui.deploy_progress import live_progress, show_result
+from chatops.ui.changes import DeployReport, confirm_or_refuse, show_changes
+from chatops.ui.console import console, emit_json
+from chatops.ui.deploy_progress import live_progress, notice, show_result
 
 
-@click.command(epilog=examples("chatops up --stack prod", "chatops up --stack prod --yes"))
+@click.command(epilog=examples("chatops up --stack prod", "chatops up --stack prod --yes",
+                               "chatops up --stack prod --yes --json > up.json"))
 @stack_options
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking (needed when stdin is not a terminal).")
-def up(stack: Optional[str], config_path: Optional[str], yes: bool) -> None:
-    """Provision or update a stack: preview, confirmation, then the update with live progress."""
+@json_option
+def up(stack: Optional[str], config_path: Optional[str], yes: bool, as_json: bool) -> None:
+    """Provision or update a stack: preview, confirmation, then the update with live progress.
+
+    With --json, progress goes to stderr and one summary object is printed at the end (docs/json.md).
+    """
     target = driver.resolve_target(config_path, stack)
     profile = target.profile()
-    session, changes = preview_stack(target, profile)
-    if not changes.changes:
-        with driver.pulumi_errors(target.stack, target.backend):
-            show_outputs(driver.plain_outputs(session.stack.outputs()))
-        return
-    confirm_or_refuse(f"Apply these changes to stack {target.stack}?", yes)
-    outputs = apply_update(session)
-    console().print(f"[green]Stack {target.stack} is up to date ({profile.name}).[/green]")
-    show_outputs(outputs)
-
-
-def apply_update(session: driver.Session) -> dict:
-    """Run `up` under the live display; failures per resource; Ctrl-C cancels and says where things are."""
-    progress = Progress()
-    stack = session.target.stack
+    report = DeployReport("up", target.stack, profile.name, started=time.time())
     try:
-        with live_progress(progress):
-            result = driver.run_up(session, progress.handle)
-    except KeyboardInterrupt:
-        raise interrupted(session) from None
+        program = driver.load_program(profile, target.settings)
+        config = driver.stack_config(target, target.entry.profile, profile)
+        with driver.open_stack(target, program, config=config, create=True) as session:
+            announce_session(session)
+            if not as_json:
+                console(stderr=True).print(f"Previewing stack {target.stack} ({profile.name})...")
+            report.changes = live_preview(session, blocked_hint=up_protection_hint(target.stack))
+            report.cost_now, now_label = current_cost(session, profile)
+            report.cost_after = monthly_cost(profile, target.entry.region)
+            if not as_json:
+                show_changes(report.changes, report.cost_now, report.cost_after, now_label, profile.name)
+            if not report.changes.changes:
+                report.outputs = driver.stack_outputs(session)
+                report.result = "no-changes"
+            else:
+                confirm_or_refuse(f"Apply these changes to stack {target.stack}?", yes)
+                report.outputs = apply_update(session, to_stderr=as_json).outputs
+                report.result = "succeeded"
+        if not as_json:
+            if report.result == "succeeded":
+                console().print(f"[green]Stack {target.stack} is up to date ({profile.name}).[/green]")
+            show_outputs(report.outputs)
     except ChatopsError as exc:
-        show_result(progress)
-        raise update_failed(stack, progress, exc) from exc
-    return driver.plain_outputs(result.outputs)
+        report.fail(exc)
+        raise
+    finally:
+        if as_json:
+            emit_json(report.to_json(time.time()))
+
+
+def up_protection_hint(stack: str) -> str:
+    return ("`chatops up` never removes protection. If the tier in chatops.yaml changed, `chatops scale-to TIER "
+            f"--stack {stack}` checks the losses and, with --allow-replace, unprotects exactly these; otherwise "
+            "revert the change that causes them")
+
+
+@dataclass
+class Applied:
+    """What an update did: its outputs and the per-resource progress."""
+
+    outputs: dict
+    progress: Progress
+
+
+def apply_update(session: driver.Session, *, to_stderr: bool = False,
+                 targets: Optional[list[str]] = None) -> Applied:
+    """Run `up` under the progress display; failures per resource; Ctrl-C lets Pulumi cancel cleanly.
+
+    The entry point every command that applies a change goes through (up, scale-to, release).
+    """
+    progress = Progress()
+    tap = EventTap(progress.handle)
+    try:
+        with live_progress(progress, to_stderr):
+            result = driver.run_up(session, tap, notice, targets)
+    except ChatopsError as exc:
+        show_result(progress, to_stderr)
+        error = update_failed(session.target.stack, progress, exc)
+        if error is exc:
+            raise
+        raise error from exc
+    return Applied(driver.plain_outputs(result.outputs), progress)
 
 
 def update_failed(stack: str, progress: Progress, exc: ChatopsError) -> ChatopsError:
     failed = progress.failed()
     if not failed or not str(exc).startswith("pulumi failed"):
-        return exc  # a specific cause (credentials, lock, passphrase) says more than the resource list
+        return exc  # a specific cause (credentials, lock, passphrase, Ctrl-C) says more than the resource list
     first = failed[0]
     return DeployError(f"update of stack {stack} failed on {len(failed)} resource(s), first {first.name} "
                        f"({first.type}): {first.message or 'see above'}; finished changes are saved, fix the "
                        f"cause and rerun `chatops up --stack {stack}`")
-
-
-def interrupted(session: driver.Session) -> ChatopsError:
-    """Ctrl-C reaches the `pulumi` process too: it lets in-flight operations finish, saves the state and
-    releases its lock. We do not call `stack.cancel()` here: on a file backend that deletes the lock while
-    that process may still be writing its checkpoint (Python waits only 0.25 s for it after Ctrl-C)."""
-    stack = session.target.stack
-    return DeployError(f"update of stack {stack} was interrupted: Pulumi finishes the operations in flight and "
-                       f"saves what is done; run `chatops refresh --stack {stack}` then `chatops up --stack {stack}` "
-                       f"(only if it then reports a lock and no update is running: `chatops unlock --stack {stack}`)")
 
 
 def show_outputs(outputs: dict) -> None:

@@ -17,14 +17,24 @@ is downgraded (every built-in tier runs the same Redis version; a live preview r
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Mapping, Optional
 
 from pulumi.automation import events as ev
 
 from chatops.deploy.events import REPLACE_OPS, STACK_TYPE, category, resource_name
 
 ALL_INPUTS = "*"  # every input change replaces the resource (random passwords)
+
+#: Inputs that only label a resource: an update changing nothing else is a tag-only update.
+TAG_INPUTS = frozenset({"tags", "tagsAll"})
+
+#: The engine's protect errors (pkg/resource/deploy/step_generator.go `continueStepsFromDiff`, step.go
+#: `deleteProtectedError`); the first quoted URN is the protected resource.
+PROTECT_REPLACE_TEXT = "as it is currently marked for protection"
+PROTECT_DELETE_TEXT = "because it is protected"
+QUOTED_URN = re.compile(r"[\"'](urn:pulumi:[^\"']+)[\"']")
 
 #: pulumi-aws v7 resources take a `region` input; the provider replaces a resource whose region changes.
 AWS_PROVIDER_FORCING = frozenset({"region"})
@@ -84,13 +94,44 @@ class ResourceChange:
     def stateful(self) -> bool:
         return self.type in STATEFUL_TYPES
 
+    @property
+    def tag_only(self) -> bool:
+        """An in-place update that changes nothing but tags (a tier step retags every resource)."""
+        return self.op == "update" and bool(self.keys) and set(self.keys) <= TAG_INPUTS
+
+    @property
+    def holds(self) -> Optional[str]:
+        return STATEFUL_TYPES.get(self.type)
+
+
+@dataclass(frozen=True)
+class ProtectedBlock:
+    """A protected resource the engine refused to replace or delete."""
+
+    urn: str
+    op: str  # replace | delete
+
+    @property
+    def name(self) -> str:
+        return resource_name(self.urn)
+
+    @property
+    def type(self) -> str:
+        return self.urn.split("::")[-2].rsplit("$", 1)[-1] if self.urn.count("::") >= 3 else ""
+
 
 @dataclass
 class ChangeSet:
-    """All non-trivial changes of one preview, with per-type counts; `handle` is an on_event callback."""
+    """All non-trivial changes of one preview, with per-type counts; `handle` is an on_event callback.
+
+    `observed` counts the logical steps seen (stack and providers included), which is what the engine's
+    own summary counts, so `shortfall` can tell whether events went missing on the way.
+    """
 
     changes: dict[str, ResourceChange] = field(default_factory=dict)
     summary: Optional[dict[str, int]] = None
+    observed: dict[str, int] = field(default_factory=dict)
+    blocked: list[ProtectedBlock] = field(default_factory=list)
 
     def handle(self, event: ev.EngineEvent) -> None:
         if event.resource_pre_event is not None:
@@ -98,9 +139,21 @@ class ChangeSet:
         elif event.summary_event is not None:
             self.summary = {str(getattr(k, "value", k)): int(v)
                             for k, v in event.summary_event.resource_changes.items()}
+        elif event.diagnostic_event is not None:
+            self._protect_error(event.diagnostic_event.message)
+
+    def _protect_error(self, message: str) -> None:
+        if PROTECT_REPLACE_TEXT not in message and PROTECT_DELETE_TEXT not in message:
+            return
+        match = QUOTED_URN.search(message)
+        if match and all(b.urn != match.group(1) for b in self.blocked):
+            op = "replace" if PROTECT_REPLACE_TEXT in message else "delete"
+            self.blocked.append(ProtectedBlock(match.group(1), op))
 
     def add_step(self, md: ev.StepEventMetadata) -> None:
         op = category(md.op)
+        if _logical(md) and op is not None:
+            self.observed[op] = self.observed.get(op, 0) + 1
         if op not in ("create", "update", "replace", "delete") or md.type == STACK_TYPE:
             return
         previous = self.changes.get(md.urn)
@@ -129,9 +182,28 @@ class ChangeSet:
             totals[change.op] += 1
         return totals
 
+    @property
+    def tag_only(self) -> list[ResourceChange]:
+        return [c for c in self.changes.values() if c.tag_only]
+
+    @property
+    def real_changes(self) -> list[ResourceChange]:
+        """Everything but tag-only updates."""
+        return [c for c in self.changes.values() if not c.tag_only]
+
     def stateful_losses(self) -> list[ResourceChange]:
         """Stateful resources this change would replace or delete."""
         return [c for c in self.changes.values() if c.stateful and c.op in ("replace", "delete")]
+
+    def shortfall(self, summary: Optional[Mapping[Any, int]] = None) -> list[str]:
+        """Operations the engine's summary counts but no event showed us: each a 'N op' string."""
+        counts = {str(getattr(k, "value", k)): int(v) for k, v in (summary or self.summary or {}).items()}
+        missing = []
+        for op in ("create", "update", "replace", "delete"):
+            seen = self.observed.get(op, 0)
+            if counts.get(op, 0) > seen:
+                missing.append(f"{counts[op] - seen} {op}")
+        return missing
 
 
 def replace_keys(md: ev.StepEventMetadata) -> tuple[str, ...]:
@@ -140,6 +212,13 @@ def replace_keys(md: ev.StepEventMetadata) -> tuple[str, ...]:
         return tuple(md.keys)
     return tuple(path for path, diff in (md.detailed_diff or {}).items()
                  if str(getattr(diff.diff_kind, "value", diff.diff_kind)).endswith("-replace"))
+
+
+def _logical(md: ev.StepEventMetadata) -> bool:
+    """Whether the engine counts this step in its summary (replacement sub-steps are not logical)."""
+    if md.logical is not None:
+        return bool(md.logical)
+    return md.op not in (ev.OpType.CREATE_REPLACEMENT, ev.OpType.DELETE_REPLACED, ev.OpType.DISCARD_REPLACED)
 
 
 def _protected(md: ev.StepEventMetadata) -> bool:
