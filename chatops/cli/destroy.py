@@ -21,8 +21,8 @@ from chatops.deploy.events import EventTap, Progress
 from chatops.errors import ChatopsError
 from chatops.model.loading import load_profile
 from chatops.model.profile import Profile
-from chatops.ui.changes import DeployReport, confirm_by_typing
-from chatops.ui.console import console, emit_json
+from chatops.ui.changes import DeployReport, confirm_by_typing, reporting
+from chatops.ui.console import console
 from chatops.ui.deploy_progress import live_progress, notice, show_result
 
 
@@ -44,12 +44,11 @@ def destroy(stack: Optional[str], config_path: Optional[str], yes: bool, confirm
     target = driver.resolve_target(config_path, stack)
     report = DeployReport("destroy", target.stack, started=time.time(), extra={"blockers": [],
                                                                                 "final_snapshots": []})
-    try:
+    with reporting(report, as_json):
         with driver.open_stack(target, scratch=True, plugins=False) as session:
             resources = driver.state_resources(session)
             applied_ref = driver.last_applied_profile(session) or target.entry.profile
         found = teardown.blockers(resources)
-        protected = [b for b in found if not b.relaxed_by_update]
         report.extra["blockers"] = [{"name": b.name, "type": b.type, "why": b.why} for b in found]
         if found and not unprotect:
             raise ChatopsError(f"stack {target.stack} has {len(found)} deletion blocker(s): {_blockers(found)}. "
@@ -62,19 +61,13 @@ def destroy(stack: Optional[str], config_path: Optional[str], yes: bool, confirm
         relax = teardown.relax_targets(found, snapshots)
         if relax:
             relax_for_destroy(target, applied_ref, relax, snapshots, as_json)
-        destroy_stack(target, unprotect_first=bool(protected), to_stderr=as_json)
+        destroy_stack(target, unprotect_first=any(not b.relaxed_by_update for b in found), to_stderr=as_json)
         report.result = "succeeded"
         if not as_json:
             console().print(f"[green]Stack {target.stack} destroyed.[/green] Its state and config remain; run "
                             f"`chatops up --stack {target.stack}` to recreate it.")
         for _, name in snapshots:
             notice(f"Final database snapshot: {name} (kept by RDS after the destroy).")
-    except ChatopsError as exc:
-        report.fail(exc)
-        raise
-    finally:
-        if as_json:
-            emit_json(report.to_json(time.time()))
 
 
 def warn_losses(found: list[teardown.Blocker], snapshots: list[tuple[str, str]], count: int) -> None:

@@ -20,8 +20,8 @@ from chatops.deploy.replacements import STATEFUL_TYPES, ChangeSet, ProtectedBloc
 from chatops.errors import ChatopsError
 from chatops.model.loading import load_profile
 from chatops.model.profile import Profile
-from chatops.ui.changes import DeployReport, show_changes
-from chatops.ui.console import console, emit_json
+from chatops.ui.changes import DeployReport, reporting, show_changes
+from chatops.ui.console import console
 from chatops.ui.deploy_progress import notice
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -98,28 +98,29 @@ def protected_refusal(stack: str, blocked: list[ProtectedBlock], hint: str) -> D
                        f"replaced or deleted: {names}. Nothing was changed. {hint}")
 
 
+def preview_into(report: DeployReport, session: driver.Session, profile: Profile, deployed: Profile, *,
+                 blocked_hint: str, as_json: bool) -> ChangeSet:
+    """The live preview of `profile`, its cost against what is deployed (`deployed`: chatops.yaml's
+    profile, used when the history does not say), into `report`; the summary shown unless --json."""
+    if not as_json:
+        console(stderr=True).print(f"Previewing stack {session.target.stack} ({profile.name})...")
+    report.changes = live_preview(session, blocked_hint=blocked_hint)
+    report.cost_now, now_label = current_cost(session, deployed)
+    report.cost_after = monthly_cost(profile, session.target.entry.region)
+    if not as_json:
+        show_changes(report.changes, report.cost_now, report.cost_after, now_label, profile.name)
+    return report.changes
+
+
 def run_live_preview(stack: Optional[str], config_path: Optional[str], as_json: bool) -> None:
     target = driver.resolve_target(config_path, stack)
     profile = target.profile()
-    report = DeployReport("preview", target.stack, profile.name, started=time.time())
-    try:
+    with reporting(DeployReport("preview", target.stack, profile.name, started=time.time()), as_json) as report:
         program = driver.load_program(profile, target.settings)
         config = driver.stack_config(target, target.entry.profile, profile)
         with driver.open_stack(target, program, config=config, scratch=True) as session:
-            if not as_json:
-                console(stderr=True).print(f"Previewing stack {target.stack} ({profile.name})...")
-            report.changes = live_preview(session, blocked_hint=(
-                "If chatops.yaml's tier changed, `chatops scale-to TIER --stack "
-                f"{target.stack} --allow-replace` checks and unprotects exactly these; otherwise revert the change"))
-            report.cost_now, now_label = current_cost(session, profile)
-        report.cost_after = monthly_cost(profile, target.entry.region)
-        report.result = "succeeded" if report.changes.changes else "no-changes"
-        if not as_json:
-            show_changes(report.changes, report.cost_now, report.cost_after, now_label, profile.name)
-    except ChatopsError as exc:
-        report.fail(exc)
-        raise
-    finally:
-        if as_json:
-            emit_json(report.to_json(time.time()))
+            changes = preview_into(report, session, profile, profile, as_json=as_json, blocked_hint=(
+                f"If chatops.yaml's tier changed, `chatops scale-to TIER --stack {target.stack} --allow-replace` "
+                "checks and unprotects exactly these; otherwise revert the change"))
+        report.result = "succeeded" if changes.changes else "no-changes"
 

@@ -23,7 +23,7 @@ import click
 from rich.table import Table
 
 from chatops.cli.common import examples, json_option
-from chatops.cli.preview_live import current_cost, live_preview, stack_options
+from chatops.cli.preview_live import preview_into, stack_options
 from chatops.cli.up import apply_update, show_outputs
 from chatops.deploy import driver, scale
 from chatops.deploy.costs import monthly_cost
@@ -32,8 +32,8 @@ from chatops.errors import ChatopsError
 from chatops.model.loading import load_profile
 from chatops.model.profile import Profile
 from chatops.model.profile_diff import diff_profiles
-from chatops.ui.changes import DeployReport, confirm_or_refuse, money, show_changes
-from chatops.ui.console import console, emit_json
+from chatops.ui.changes import DeployReport, confirm_or_refuse, money, reporting
+from chatops.ui.console import console
 from chatops.ui.deploy_progress import notice
 
 
@@ -57,7 +57,7 @@ def scale_to(tier: str, stack: Optional[str], config_path: Optional[str], allow_
     after = load_profile(target.resolve_profile_ref(new_ref))
     report = DeployReport("scale-to", target.stack, after.name, started=time.time(),
                           extra={"from_profile": before.name, "disruptions": []})
-    try:
+    with reporting(report, as_json):
         if before == after:
             report.result = "no-changes"
             if not as_json:
@@ -86,12 +86,6 @@ def scale_to(tier: str, stack: Optional[str], config_path: Optional[str], allow_
                             f"it.[/green]")
         if not as_json:
             show_outputs(report.outputs)
-    except ChatopsError as exc:
-        report.fail(exc)
-        raise
-    finally:
-        if as_json:
-            emit_json(report.to_json(time.time()))
 
 
 def preview_and_confirm(target: driver.StackTarget, program, config, accepted: set[str],
@@ -105,14 +99,9 @@ def preview_and_confirm(target: driver.StackTarget, program, config, accepted: s
             notice(f"--allow-replace: removed protection from {len(unprotected)} resource(s) the change loses: "
                    + ", ".join(u.rsplit("::", 1)[-1] for u in unprotected))
         try:
-            if not as_json:
-                console(stderr=True).print(f"Previewing stack {target.stack} ({after.name})...")
-            report.changes = live_preview(session, blocked_hint=scale_protection_hint(target.stack, bool(accepted)))
-            scale.live_recheck(report.changes, accepted)
-            report.cost_now, now_label = current_cost(session, before)
-            report.cost_after = monthly_cost(after, target.entry.region)
-            if not as_json:
-                show_changes(report.changes, report.cost_now, report.cost_after, now_label, after.name)
+            changes = preview_into(report, session, after, before, as_json=as_json,
+                                   blocked_hint=scale_protection_hint(target.stack, bool(accepted)))
+            scale.live_recheck(changes, accepted)
             confirm_or_refuse(f"Scale stack {target.stack} to {after.name}?", yes)
         except BaseException:
             restore_protection(session, unprotected)
@@ -125,10 +114,10 @@ def apply(target: driver.StackTarget, program, config, unprotected: list[str], a
     with driver.open_stack(target, program, config=config, plugins=False) as session:
         try:
             return apply_update(session, to_stderr=as_json).outputs
-        except BaseException:
+        except BaseException as exc:
             notice(f"chatops.yaml unchanged: it still records {target.entry.profile} for stack {target.stack} "
                    "(the last successful update); resources changed so far are in the state")
-            if unprotected:
+            if unprotected and not getattr(exc, "abandoned", False):  # never under a lock Pulumi may still hold
                 still_there = {r["urn"] for r in driver.state_resources(session)} & set(unprotected)
                 restore_protection(session, sorted(still_there))
             raise

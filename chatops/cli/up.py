@@ -9,14 +9,13 @@ from typing import Optional
 import click
 
 from chatops.cli.common import examples, json_option
-from chatops.cli.preview_live import announce_session, current_cost, live_preview, stack_options
+from chatops.cli.preview_live import announce_session, preview_into, stack_options
 from chatops.deploy import driver
-from chatops.deploy.costs import monthly_cost
 from chatops.deploy.errors import DeployError
 from chatops.deploy.events import EventTap, Progress
 from chatops.errors import ChatopsError
-from chatops.ui.changes import DeployReport, confirm_or_refuse, show_changes
-from chatops.ui.console import console, emit_json
+from chatops.ui.changes import DeployReport, confirm_or_refuse, reporting
+from chatops.ui.console import console
 from chatops.ui.deploy_progress import live_progress, notice, show_result
 
 
@@ -32,20 +31,14 @@ def up(stack: Optional[str], config_path: Optional[str], yes: bool, as_json: boo
     """
     target = driver.resolve_target(config_path, stack)
     profile = target.profile()
-    report = DeployReport("up", target.stack, profile.name, started=time.time())
-    try:
+    with reporting(DeployReport("up", target.stack, profile.name, started=time.time()), as_json) as report:
         program = driver.load_program(profile, target.settings)
         config = driver.stack_config(target, target.entry.profile, profile)
         with driver.open_stack(target, program, config=config, create=True) as session:
             announce_session(session)
-            if not as_json:
-                console(stderr=True).print(f"Previewing stack {target.stack} ({profile.name})...")
-            report.changes = live_preview(session, blocked_hint=up_protection_hint(target.stack))
-            report.cost_now, now_label = current_cost(session, profile)
-            report.cost_after = monthly_cost(profile, target.entry.region)
-            if not as_json:
-                show_changes(report.changes, report.cost_now, report.cost_after, now_label, profile.name)
-            if not report.changes.changes:
+            changes = preview_into(report, session, profile, profile, as_json=as_json,
+                                   blocked_hint=up_protection_hint(target.stack))
+            if not changes.changes:
                 report.outputs = driver.stack_outputs(session)
                 report.result = "no-changes"
             else:
@@ -56,12 +49,6 @@ def up(stack: Optional[str], config_path: Optional[str], yes: bool, as_json: boo
             if report.result == "succeeded":
                 console().print(f"[green]Stack {target.stack} is up to date ({profile.name}).[/green]")
             show_outputs(report.outputs)
-    except ChatopsError as exc:
-        report.fail(exc)
-        raise
-    finally:
-        if as_json:
-            emit_json(report.to_json(time.time()))
 
 
 def up_protection_hint(stack: str) -> str:

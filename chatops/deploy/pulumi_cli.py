@@ -88,10 +88,6 @@ def version_problem(version: str) -> Optional[str]:
     return None
 
 
-def is_supported(version: str) -> bool:
-    return version_problem(version) is None
-
-
 def pulumi_command() -> "PulumiCommand":
     """The SDK's PulumiCommand for the `pulumi` on PATH, validated against chatops's minimum version.
 

@@ -168,10 +168,11 @@ class ChangeSet:
     def replacements(self) -> list[ResourceChange]:
         return [c for c in self.changes.values() if c.op == "replace"]
 
-    def by_type(self) -> dict[str, dict[str, int]]:
-        """type -> {create/update/replace/delete: count}, types sorted."""
+    def by_type(self, real_only: bool = False) -> dict[str, dict[str, int]]:
+        """type -> {create/update/replace/delete: count}, types sorted; `real_only` leaves out tag-only
+        updates."""
         table: dict[str, dict[str, int]] = {}
-        for change in self.changes.values():
+        for change in (self.real_changes if real_only else self.changes.values()):
             counts = table.setdefault(change.type, {"create": 0, "update": 0, "replace": 0, "delete": 0})
             counts[change.op] += 1
         return dict(sorted(table.items()))

@@ -28,9 +28,11 @@ WHAT = {"preview": "preview", "up": "update", "destroy": "destroy", "refresh": "
 
 
 class Interrupted(DeployError):
-    """Ctrl-C ended an operation (exit 130); the message says where things stand and what to run next."""
+    """Ctrl-C ended an operation (exit 130); the message says where things stand and what to run next.
+    `abandoned`: chatops stopped waiting, Pulumi may still hold the lock (run nothing else on the stack)."""
 
     exit_code = EXIT_INTERRUPTED
+    abandoned = False
 
 
 @dataclass
@@ -98,10 +100,13 @@ def cancelled(kind: str, stack: str) -> Interrupted:
 def abandoned(kind: str, stack: str) -> Interrupted:
     """The second Ctrl-C: chatops stops waiting; Pulumi terminates without finishing its bookkeeping."""
     if kind == "preview":
-        return Interrupted(f"stopped waiting for the preview of stack {stack}; nothing was changed (if a later "
-                           f"command reports a lock: `chatops unlock --stack {stack}`)")
-    return Interrupted(f"stopped waiting for the {WHAT[kind]} of stack {stack}: Pulumi was told to terminate at "
-                       "once, so operations that were in flight may be missing from the state and its lock may "
-                       "still be held. Next, once no pulumi process runs for this stack (other terminals, CI): "
-                       f"1) `chatops unlock --stack {stack}` 2) `chatops refresh --stack {stack}` "
-                       f"3) `chatops preview --stack {stack}`")
+        error = Interrupted(f"stopped waiting for the preview of stack {stack}; nothing was changed (if a later "
+                            f"command reports a lock: `chatops unlock --stack {stack}`)")
+    else:
+        error = Interrupted(f"stopped waiting for the {WHAT[kind]} of stack {stack}: Pulumi was told to terminate "
+                            "at once, so operations that were in flight may be missing from the state and its lock "
+                            "may still be held. Next, once no pulumi process runs for this stack (other terminals, "
+                            f"CI): 1) `chatops unlock --stack {stack}` 2) `chatops refresh --stack {stack}` "
+                            f"3) `chatops preview --stack {stack}`")
+    error.abandoned = True
+    return error

@@ -8,16 +8,18 @@ stack whose tags changed would otherwise list every taggable resource around the
 from __future__ import annotations
 
 import sys
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 import click
 from rich.table import Table
 
 from chatops.deploy.replacements import ChangeSet, ResourceChange
 from chatops.errors import ChatopsError
-from chatops.ui.console import console
+from chatops.ui.console import console, emit_json
 
 OP_STYLE = {"create": "green", "update": "yellow", "replace": "magenta", "delete": "red"}
 OPS = ("create", "update", "replace", "delete")
@@ -39,11 +41,8 @@ def change_table(changes: ChangeSet) -> Table:
     table.add_column("Resource type")
     for op in OPS:
         table.add_column(op, justify="right", style=OP_STYLE[op])
-    by_type: dict[str, dict[str, int]] = {}
-    for change in changes.real_changes:
-        by_type.setdefault(change.type, dict.fromkeys(OPS, 0))[change.op] += 1
     totals = dict.fromkeys(OPS, 0)
-    for type_token, counts in sorted(by_type.items()):
+    for type_token, counts in changes.by_type(real_only=True).items():
         table.add_row(type_token, *(str(counts[op] or "") for op in OPS))
         for op in OPS:
             totals[op] += counts[op]
@@ -139,6 +138,20 @@ class DeployReport:
         }
         data.update(self.extra)
         return data
+
+
+@contextmanager
+def reporting(report: DeployReport, as_json: bool) -> Iterator[DeployReport]:
+    """The command fills `report` in the block; with --json it is printed at the end, also when the block
+    fails (the error still reaches the user and sets the exit code)."""
+    try:
+        yield report
+    except ChatopsError as exc:
+        report.fail(exc)
+        raise
+    finally:
+        if as_json:
+            emit_json(report.to_json(time.time()))
 
 
 # -- confirmations ------------------------------------------------------------------------------

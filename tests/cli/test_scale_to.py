@@ -88,6 +88,7 @@ def test_a_loss_the_offline_plan_missed_is_named_and_protection_comes_back(prod_
     assert "up" not in prod_50k.double.commands()
     assert prod_50k.state()[redis]["protect"] is True  # unprotected for the preview, protected again
     assert [c for c in prod_50k.double.commands() if c.startswith("state")] == ["state unprotect", "state protect"]
+    assert not (prod_50k.dir / ".chatops" / "work").exists()  # a scale-to that stops leaves no config files
 
 
 @pytest.mark.parametrize("version", [FILE_VERSION, GRPC_VERSION], ids=["event-log-file", "grpc-stream"])

@@ -50,7 +50,7 @@ def test_broken_and_hanging_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 @pytest.mark.parametrize("text,expected", [("v3.181.0", True), ("3.272.0", True), ("v3.180.9", False),
                                            ("v4.0.0-alpha", False), ("garbage", False)])
 def test_is_supported(text: str, expected: bool) -> None:
-    assert pulumi_cli.is_supported(text) is expected
+    assert (pulumi_cli.version_problem(text) is None) is expected
 
 
 def test_a_newer_major_cli_gets_package_advice_not_too_old(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
