@@ -45,3 +45,10 @@ def test_snake_of_a_pulumi_type_name():
 def test_literal_strings_cannot_interpolate():
     assert escape('{"Resource": "arn:aws:s3:::b/${aws:username}/%{x}"}') == \
         '{"Resource": "arn:aws:s3:::b/$${aws:username}/%%{x}"}'
+
+
+def test_ci_is_told_when_the_provider_tests_will_be_skipped(tmp_path, monkeypatch):
+    from tests.support.terraform.locate import announce
+
+    monkeypatch.setenv("TF_PLUGIN_MIRROR", str(tmp_path))
+    assert announce().startswith("provider conformance tests: will be SKIPPED (")

@@ -96,3 +96,15 @@ def _search(directory: Path, depth: int) -> Optional[Path]:
         if found is not None:
             return found
     return None
+
+
+def announce() -> str:
+    """The line `.ci/run` prints before the suite: whether the provider conformance tests will run."""
+    found = find_toolchain()
+    if isinstance(found, str):
+        return f"provider conformance tests: will be SKIPPED ({found})"
+    return f"provider conformance tests: will run with {found.describe()}"
+
+
+if __name__ == "__main__":
+    print(announce())
