@@ -62,16 +62,10 @@ def test_the_providers_replacements_and_deletions_are_predicted(steps, graphs, p
     assert not unseen, "\n".join(unseen)
 
 
-# Issue 12 defect 2: a capacity-provider-strategy change without force_new_deployment replaces the ECS
-# service, and the replacement collides with the fixed service name. The infra branch fixes the program;
-# these two steps then update the services in place and the strict xfail turns into a failure to remove.
-SERVICE_REPLACED_TODAY = {("dev", "1k-dau"), ("1k-dau", "dev")}
-
-
-@pytest.mark.parametrize("before,after", [
-    pytest.param(a, b, marks=pytest.mark.xfail(strict=True, reason="issue 12 defect 2: the Spot share change "
-                                                 "replaces the ECS services (no force_new_deployment)"))
-    if (a, b) in SERVICE_REPLACED_TODAY else (a, b) for a, b in STEPS], ids=[f"{a}->{b}" for a, b in STEPS])
+# Issue 12 defect 2: a capacity-provider-strategy change without force_new_deployment replaced the ECS
+# services (dev <-> 1k-dau), and the replacement collides with the fixed service name. Fixed in the
+# program (force_new_deployment); the provider keeps it fixed.
+@pytest.mark.parametrize("before,after", STEPS, ids=[f"{a}->{b}" for a, b in STEPS])
 def test_no_tier_step_replaces_an_ecs_service(steps, before, after):
     replaced = [c.address for c in steps[(before, after)].changes.values()
                 if c.op == "replace" and c.address.startswith("aws_ecs_service.")]
