@@ -30,7 +30,9 @@ UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the Pulumi engine's unknown-
 #: ElastiCache auth token and a Secrets Manager secret string alike. The mock export's ciphertext
 #: differs when the value differs, and so does the stand-in, so the provider sees a secret change.
 SECRET_STAND_IN = "StandInSecret{digest}"
-#: Pulumi-only inputs: (Pulumi type or "*", input) -> why it has no Terraform attribute.
+#: Pulumi-only inputs: (Pulumi type or "*", input) -> why it has no Terraform attribute. Empty today:
+#: the mock engine does not auto-name (so no `name` appears that the program did not set), and the
+#: program sets no per-resource `region` (pulumi-aws 7 / provider 6 only). Add an entry only with its reason.
 PULUMI_ONLY: dict[tuple[str, str], str] = {}
 #: Non-AWS providers: their resources are left out, with the reason.
 OTHER_PROVIDERS = {
