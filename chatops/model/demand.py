@@ -34,6 +34,14 @@ class UsageAssumptions(Record):
     fanout: Annotated[float, Limits(ge=1, le=100_000, description="recipients per message")] = 5
     api_requests_per_user: Annotated[float, Limits(ge=0, le=1_000_000, description="REST calls per user per day")] = 100
     peak_factor: Annotated[float, Limits(ge=1, le=100, description="busiest hour over the daily average")] = 3
+    # Realtime events besides messages. Each is one Socket.IO room broadcast, so one Redis publish that
+    # every realtime task receives; docs/sizing.md ("Demand model") gives each default's reasoning.
+    typing_events_per_message: Annotated[
+        float, Limits(ge=0, le=1_000, description="typing start/stop events per message sent")] = 2
+    read_receipt_share: Annotated[
+        float, Limits(ge=0, le=1, description="share of delivered messages acknowledged by their own read receipt")] = 0.2
+    presence_changes_per_user: Annotated[
+        float, Limits(ge=0, le=100_000, description="online/offline presence changes per user per day")] = 20
 
 
 @record
@@ -47,7 +55,10 @@ class DemandEstimate(Record):
     peak_api_requests_per_second: float
     peak_db_writes_per_second: float
     peak_db_reads_per_second: float
-    peak_redis_pubsub_per_second: float
+    peak_redis_pubsub_per_second: float  # Redis publishes: messages, typing, read receipts, presence
+    peak_typing_events_per_second: float
+    peak_read_receipts_per_second: float
+    peak_presence_changes_per_second: float
     peak_sqs_push_per_second: float
     peak_sqs_offline_per_second: float
     peak_new_connections_per_second: float

@@ -56,7 +56,7 @@ class ApiLoad:
 
     def __init__(self, profile: Profile):
         api = profile.api
-        self.per_task = capacity.api_requests_per_task(profile)
+        self.per_task = capacity.api_task_capacity(profile.api.cpu_units)
         self._busy_cpu = _busy_cpu_percent(api.cpu_units)
         # The sizing model has no per-request memory: an API task holds the Node process's baseline.
         self._memory = capacity.node_task_memory_mb(0) / api.memory_mb * 100
@@ -109,7 +109,7 @@ class WorkersLoad:
     metric_names = ("cpu_percent", "backlog_per_task", "visible_messages", "oldest_message_age_seconds")
 
     def __init__(self, profile: Profile):
-        self.per_task = capacity.worker_jobs_per_task(profile)
+        self.per_task = capacity.worker_task_capacity(profile.workers.cpu_units)
         self._busy_cpu = _busy_cpu_percent(profile.workers.cpu_units)
         self.age_limit_seconds = float(profile.observability.alarms.oldest_message_age_seconds)
         self.backlog = 0.0

@@ -13,6 +13,7 @@ from typing import Optional
 from chatops.model import catalog, postgres
 from chatops.model.demand import DemandEstimate
 from chatops.model.profile import Profile
+from chatops.sizing import database as db
 from chatops.sizing import figures as f
 
 
@@ -92,14 +93,25 @@ def realtime_connections_per_task(profile: Profile) -> int:
     return min(rt.max_connections_per_task, task_connection_limit(rt.cpu_units, rt.memory_mb))
 
 
-def api_requests_per_task(profile: Profile) -> float:
-    """Requests/s one API task serves."""
-    return usable_vcpu(profile.api.cpu_units) * f.API_REQUESTS_PER_VCPU
+def api_task_capacity(cpu_units: int) -> float:
+    """API requests/s one task of `cpu_units` serves."""
+    return usable_vcpu(cpu_units) * f.API_REQUESTS_PER_VCPU
 
 
-def worker_jobs_per_task(profile: Profile) -> float:
-    """SQS jobs/s one worker task completes."""
-    return usable_vcpu(profile.workers.cpu_units) * f.WORKER_JOBS_PER_VCPU
+def worker_task_capacity(cpu_units: int) -> float:
+    """Worker jobs/s one task of `cpu_units` completes."""
+    return usable_vcpu(cpu_units) * f.WORKER_JOBS_PER_VCPU
+
+
+def redis_memory_demand_mb(d: DemandEstimate) -> float:
+    """Memory the state data needs at the peak: the baseline dataset plus each connected user's keys."""
+    return f.REDIS_BASE_MB + d.peak_concurrent_connections * f.REDIS_BYTES_PER_CONNECTION / 1024**2
+
+
+def pubsub_ops(d: DemandEstimate, realtime_tasks: int) -> float:
+    """Redis operations/s of the adapter: each publish, plus one delivery per subscribed realtime task
+    (the Redis adapter subscribes every server), so more realtime tasks mean more pub/sub work."""
+    return d.peak_redis_pubsub_per_second * (1 + realtime_tasks)
 
 
 def rds_max_connections(instance_class: str) -> int:
@@ -108,22 +120,28 @@ def rds_max_connections(instance_class: str) -> int:
 
 
 def db_usable_connections(profile: Profile) -> int:
-    """Connections the application can open; through RDS Proxy, the proxy's share of the pool."""
-    usable = rds_max_connections(profile.database.instance_class) - f.RDS_RESERVED_CONNECTIONS
-    if profile.database.proxy.enabled:
-        return usable * profile.database.proxy.max_connections_percent // 100
-    return usable
+    """Connections the application can open; through RDS Proxy the proxy's share of the pool."""
+    proxy = profile.database.proxy
+    return db.usable_connections(profile.database.instance_class,
+                                 proxy.max_connections_percent if proxy.enabled else None)
 
 
-def db_write_capacity(instance_class: str) -> float:
-    return catalog.RDS_POSTGRES_CLASSES[instance_class].vcpu * f.DB_WRITES_PER_VCPU
-
-
-def redis_ops_capacity(node_type: str) -> float:
-    """Operations/s a node's main thread sustains (burstable types at their CPU baseline)."""
+def redis_ops_capacity(node_type: str, engine_version: str = "7.1") -> float:
+    """Operations/s a node sustains: its main thread (burstable types at their CPU baseline), with the
+    I/O threads ElastiCache runs on nodes of 4 vCPUs and more (figures.py)."""
     node = catalog.CACHE_NODE_TYPES[node_type]
-    share = f.REDIS_BURSTABLE_BASELINE.get(node.size, 1.0) if node.burstable else 1.0
-    return f.REDIS_OPS_PER_NODE * share
+    if node.burstable:
+        return f.REDIS_OPS_PER_NODE * f.BURSTABLE_BASELINE.get(node.size, 1.0)
+    if node.vcpu >= 8 and _version(engine_version) >= (7, 1):
+        return f.REDIS_OPS_PER_NODE * f.REDIS_IO_THREADS_SPEEDUP_8_VCPU_71
+    if node.vcpu >= 4:
+        return f.REDIS_OPS_PER_NODE * f.REDIS_IO_THREADS_SPEEDUP_4_VCPU
+    return f.REDIS_OPS_PER_NODE
+
+
+def _version(text: str) -> tuple[int, int]:
+    major, _, minor = text.partition(".")
+    return int(major), int(minor or 0)
 
 
 def redis_usable_memory_mb(node_type: str) -> float:
@@ -152,11 +170,13 @@ def profile_capacity(profile: Profile, demand: DemandEstimate) -> CapacityReport
         _workers(profile, demand),
         _db_connections(profile, demand),
         _db_writes(profile, demand),
+        _db_cpu(profile, demand),
         _db_memory(profile, demand),
+        _db_storage(profile, demand),
         _redis_memory(profile, demand),
         _redis_pubsub(profile, demand),
     )
-    warnings = (*profile_warnings(profile), *_unreachable_warnings(dimensions))
+    warnings = (*profile_warnings(profile), *_unreachable_warnings(dimensions), *_storage_warnings(profile, demand))
     return CapacityReport(profile.name, dimensions, alb_lcu(demand), tuple(warnings))
 
 
@@ -173,13 +193,13 @@ def _realtime(p: Profile, d: DemandEstimate) -> Dimension:
 def _api(p: Profile, d: DemandEstimate) -> Dimension:
     api = p.api
     return _scaled("api_requests_per_second", "API requests/s", "req/s", d.peak_api_requests_per_second,
-                   api.desired_count, api.autoscaling.max_count, api_requests_per_task(p))
+                   api.desired_count, api.autoscaling.max_count, api_task_capacity(api.cpu_units))
 
 
 def _workers(p: Profile, d: DemandEstimate) -> Dimension:
     w = p.workers
     return _scaled("worker_jobs_per_second", "Worker jobs/s", "jobs/s", d.peak_worker_jobs_per_second,
-                   w.desired_count, w.autoscaling.max_count, worker_jobs_per_task(p))
+                   w.desired_count, w.autoscaling.max_count, worker_task_capacity(w.cpu_units))
 
 
 def _task_count(p: Profile, at_max: bool) -> int:
@@ -191,47 +211,68 @@ def _db_connections(p: Profile, d: DemandEstimate) -> Dimension:
     capacity = db_usable_connections(p)
     if p.database.proxy.enabled:
         # The proxy multiplexes client pools: the database sees only the connections busy at once.
-        busy = max(1.0, (d.peak_db_reads_per_second + d.peak_db_writes_per_second) * f.DB_QUERY_SECONDS)
+        busy = db.busy_connections(d)
         return Dimension("db_connections", "DB connections (via RDS Proxy)", "connections", busy, capacity, busy,
                          capacity)
     # Without a proxy every task's pool is pinned to the database.
-    return Dimension("db_connections", "DB connections", "connections",
-                     _task_count(p, False) * f.DB_POOL_PER_TASK, capacity,
-                     _task_count(p, True) * f.DB_POOL_PER_TASK, capacity)
+    return Dimension("db_connections", "DB connections", "connections", db.pooled_connections(_task_count(p, False)),
+                     capacity, db.pooled_connections(_task_count(p, True)), capacity)
+
+
+def _replica_class(p: Profile) -> Optional[str]:
+    replica = p.database.read_replica
+    return (replica.instance_class or p.database.instance_class) if replica.enabled else None
 
 
 def _db_writes(p: Profile, d: DemandEstimate) -> Dimension:
-    capacity = db_write_capacity(p.database.instance_class)
+    capacity = db.write_capacity(p.database.instance_class)
     return Dimension("db_writes_per_second", "DB writes/s", "writes/s", d.peak_db_writes_per_second, capacity,
                      d.peak_db_writes_per_second, capacity)
 
 
-def db_hot_set_gib(d: DemandEstimate) -> float:
-    """The last DB_HOT_DAYS of message storage, in GiB."""
-    days_per_month = 730 / 24
-    return d.storage_growth_gb_per_month * f.DB_HOT_DAYS / days_per_month * 1e9 / 1024**3
+def _tighter(key: str, label: str, unit: str, pairs: list[tuple[str, float, float]]) -> Dimension:
+    """The dimension of whichever instance (primary or replica) has the least headroom."""
+    name, demand, capacity = min(pairs, key=lambda pair: _ratio(pair[2], pair[1]))
+    return Dimension(key, f"{label} ({name})", unit, demand, capacity, demand, capacity)
+
+
+def _db_cpu(p: Profile, d: DemandEstimate) -> Dimension:
+    replica = _replica_class(p)
+    pairs = [("primary", db.primary_cpu_demand(d, replica is not None), db.sustained_vcpu(p.database.instance_class))]
+    if replica is not None:
+        pairs.append(("replica", db.replica_cpu_demand(d), db.sustained_vcpu(replica)))
+    return _tighter("db_cpu_vcpu", "DB CPU, vCPU", "vCPU", pairs)
 
 
 def _db_memory(p: Profile, d: DemandEstimate) -> Dimension:
-    hot = db_hot_set_gib(d)
-    memory = catalog.RDS_POSTGRES_CLASSES[p.database.instance_class].memory_gib
-    return Dimension("db_memory_gib", "DB memory vs hot set (GiB)", "GiB", hot, memory, hot, memory)
+    # The replica serves history reads from the same recent pages, so it needs the same working set.
+    need = db.working_set(d).total_gib
+    pairs = [("primary", need, db.cache_gib(p.database.instance_class))]
+    replica = _replica_class(p)
+    if replica is not None:
+        pairs.append(("replica", need, db.cache_gib(replica)))
+    return _tighter("db_memory_gib", "DB working set vs cache, GiB", "GiB", pairs)
+
+
+def _db_storage(p: Profile, d: DemandEstimate) -> Dimension:
+    # Demand: the growth of the required runway; capacity: the storage autoscaling ceiling.
+    need = d.storage_growth_gb_per_month * f.STORAGE_RUNWAY_MONTHS
+    ceiling = p.database.max_allocated_storage_gb
+    label = f"DB storage for {f.STORAGE_RUNWAY_MONTHS} months (GB)"
+    return Dimension("db_storage_gb", label, "GB", need, ceiling, need, ceiling)
 
 
 def _redis_memory(p: Profile, d: DemandEstimate) -> Dimension:
-    used = f.REDIS_BASE_MB + d.peak_concurrent_connections * f.REDIS_BYTES_PER_CONNECTION / 1024**2
+    used = redis_memory_demand_mb(d)
     capacity = redis_usable_memory_mb(state_node_type(p))
     return Dimension("redis_memory_mb", "Redis memory (MB)", "MB", used, capacity, used, capacity)
 
 
 def _redis_pubsub(p: Profile, d: DemandEstimate) -> Dimension:
-    # Each publish costs one operation plus one delivery per subscribed realtime task (the Redis adapter
-    # subscribes every server), so more realtime tasks mean more pub/sub work.
     rt = p.realtime
-    capacity = redis_ops_capacity(adapter_node_type(p))
-    return Dimension("redis_pubsub_per_second", "Redis pub/sub ops/s", "ops/s",
-                     d.peak_redis_pubsub_per_second * (1 + rt.desired_count), capacity,
-                     d.peak_redis_pubsub_per_second * (1 + rt.autoscaling.max_count), capacity)
+    capacity = redis_ops_capacity(adapter_node_type(p), p.cache.engine_version)
+    return Dimension("redis_pubsub_per_second", "Redis pub/sub ops/s", "ops/s", pubsub_ops(d, rt.desired_count),
+                     capacity, pubsub_ops(d, rt.autoscaling.max_count), capacity)
 
 
 def alb_lcu(d: DemandEstimate) -> float:
@@ -275,4 +316,15 @@ def _pinned_pool_warning(p: Profile) -> Optional[str]:
 
 def _unreachable_warnings(dimensions: tuple[Dimension, ...]) -> list[str]:
     return [f"{d.label}: even at the autoscaling maximum the capacity ({d.capacity_at_max:,.0f} {d.unit}) is below "
-            f"the peak ({d.demand_at_max:,.0f} {d.unit})" for d in dimensions if d.headroom_at_max < 1]
+            f"the peak ({d.demand_at_max:,.0f} {d.unit})" for d in dimensions
+            if d.headroom_at_max < 1 and d.key != "db_storage_gb"]
+
+
+def _storage_warnings(p: Profile, d: DemandEstimate) -> list[str]:
+    runway = db.runway_months(p.database.max_allocated_storage_gb, d)
+    if runway >= f.STORAGE_RUNWAY_MONTHS:
+        return []
+    needed = math.ceil(d.storage_growth_gb_per_month * f.STORAGE_RUNWAY_MONTHS)
+    return [f"{p.name}: database storage reaches max_allocated_storage_gb ({p.database.max_allocated_storage_gb:,} GB) "
+            f"in {runway:.1f} months at {d.storage_growth_gb_per_month:,.1f} GB a month; raise it to at least "
+            f"{needed:,} GB for {f.STORAGE_RUNWAY_MONTHS} months of runway"]

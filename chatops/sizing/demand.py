@@ -6,6 +6,7 @@ A first version written with the model so costing can price usage; the sizing wo
 from __future__ import annotations
 
 from chatops.model.demand import DemandEstimate, UsageAssumptions
+from chatops.sizing import figures as f
 
 SECONDS_PER_DAY = 86_400
 HOURS_PER_MONTH = 730
@@ -14,6 +15,8 @@ GB = 1_000_000_000
 
 #: Rows written per message (message row + conversation/unread update).
 DB_WRITES_PER_MESSAGE = 2
+#: Rows written per read receipt: the reader's last-read pointer in the conversation membership.
+DB_WRITES_PER_READ_RECEIPT = 1
 #: Queries per API request (auth lookup + the request's own read).
 DB_READS_PER_API_REQUEST = 2
 #: Share of recipients offline when a message is sent: each gets a push and an offline-queue entry.
@@ -22,8 +25,9 @@ OFFLINE_RECIPIENT_SHARE = 0.3
 API_RESPONSE_BYTES = 2_048
 #: Socket.IO frame + TLS overhead per delivered message, bytes.
 DELIVERY_OVERHEAD_BYTES = 100
-#: Stored bytes per message (row, indexes) over the payload.
-STORED_BYTES_OVERHEAD = 300
+#: Stored bytes per message over the payload: the heap row's overhead and its index entries
+#: (figures.py says where each comes from; the working-set model reads the same two figures).
+STORED_BYTES_OVERHEAD = f.MESSAGE_ROW_OVERHEAD_BYTES + f.MESSAGE_INDEX_BYTES
 #: Connections are re-established this often per connected user per hour (reconnects, app switches).
 RECONNECTS_PER_HOUR = 2
 #: Log lines per API request / per message, at ~200 bytes a line.
@@ -40,6 +44,9 @@ def estimate_demand(usage: UsageAssumptions) -> DemandEstimate:
     peak_deliveries = peak_msgs * usage.fanout
     offline_per_message = usage.fanout * OFFLINE_RECIPIENT_SHARE
     peak_conns = max(1, round(usage.dau * usage.peak_concurrency))
+    peak_typing = peak_msgs * usage.typing_events_per_message
+    peak_receipts = peak_deliveries * usage.read_receipt_share
+    peak_presence = usage.dau * usage.presence_changes_per_user / SECONDS_PER_DAY * usage.peak_factor
 
     monthly_messages = avg_msgs * SECONDS_PER_MONTH
     monthly_api = avg_api * SECONDS_PER_MONTH
@@ -54,10 +61,14 @@ def estimate_demand(usage: UsageAssumptions) -> DemandEstimate:
         peak_messages_per_second=peak_msgs,
         peak_deliveries_per_second=peak_deliveries,
         peak_api_requests_per_second=peak_api,
-        peak_db_writes_per_second=peak_msgs * DB_WRITES_PER_MESSAGE,
+        peak_db_writes_per_second=peak_msgs * DB_WRITES_PER_MESSAGE + peak_receipts * DB_WRITES_PER_READ_RECEIPT,
         peak_db_reads_per_second=peak_api * DB_READS_PER_API_REQUEST,
-        # The Socket.IO Redis adapter publishes each message once per room broadcast.
-        peak_redis_pubsub_per_second=peak_msgs,
+        # The Socket.IO Redis adapter publishes once per room broadcast: every message, typing event, read
+        # receipt (to the conversation, so the sender sees it) and presence change (to the user's contacts).
+        peak_redis_pubsub_per_second=peak_msgs + peak_typing + peak_receipts + peak_presence,
+        peak_typing_events_per_second=peak_typing,
+        peak_read_receipts_per_second=peak_receipts,
+        peak_presence_changes_per_second=peak_presence,
         peak_sqs_push_per_second=peak_msgs * offline_per_message,
         peak_sqs_offline_per_second=peak_msgs * offline_per_message,
         peak_new_connections_per_second=peak_conns * RECONNECTS_PER_HOUR / 3600,

@@ -74,8 +74,8 @@ def _reason(chosen: Optional[Candidate], candidates: Sequence[Candidate], demand
     dau = demand.dau
     if chosen is None:
         largest = candidates[-1]
-        return (f"no built-in tier holds {dau:,} DAU ({largest.rejection(dau, required)}); run with --custom to "
-                "right-size a profile for this demand")
+        return (f"no built-in tier holds {dau:,} DAU ({largest.rejection(dau, required)}); run with --optimize for "
+                "the cheapest profile that holds this demand")
     tightest = chosen.report.tightest
     text = (f"{chosen.profile.name} is the smallest tier designed for {dau:,} DAU whose every dimension holds the "
             f"peak with at least {required:g}x headroom (tightest: {tightest.label}, {tightest.headroom:.2f}x)")

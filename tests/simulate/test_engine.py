@@ -61,8 +61,8 @@ def test_task_times_come_from_the_profile_and_the_flags():
 
 def test_load_models_use_the_sizing_capacities():
     profile = load_profile("50k-dau")
-    assert load_model(profile, "api").per_task == capacity.api_requests_per_task(profile)
-    assert load_model(profile, "workers").per_task == capacity.worker_jobs_per_task(profile)
+    assert load_model(profile, "api").per_task == capacity.api_task_capacity(profile.api.cpu_units)
+    assert load_model(profile, "workers").per_task == capacity.worker_task_capacity(profile.workers.cpu_units)
     assert load_model(profile, "realtime").per_task == capacity.realtime_connections_per_task(profile)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from chatops.model.demand import UsageAssumptions
@@ -36,8 +38,11 @@ def test_dev_warns_that_its_task_cannot_hold_3000_connections():
     assert any("max_connections_per_task is 3,000" in w and "0.25 vCPU / 512 MB" in w for w in report.warnings)
 
 
-def test_small_tiers_without_proxy_warn_about_pooled_connections_at_max():
-    report = profile_capacity(load_profile("1k-dau"), estimate_demand(UsageAssumptions(dau=1000)))
+def test_a_profile_without_proxy_warns_when_pooled_connections_at_max_pass_the_limit():
+    tier = load_profile("1k-dau")
+    wide = dataclasses.replace(tier, api=dataclasses.replace(
+        tier.api, autoscaling=dataclasses.replace(tier.api.autoscaling, max_count=20)))
+    report = profile_capacity(wide, estimate_demand(UsageAssumptions(dau=1000)))
     assert any("enable database.proxy" in w for w in report.warnings)
 
 
@@ -73,9 +78,9 @@ def test_dev_is_never_selected():
     assert "dev" not in [c.profile.name for c in choice.candidates]
 
 
-def test_above_the_largest_tier_nothing_is_chosen_and_custom_is_offered():
+def test_above_the_largest_tier_nothing_is_chosen_and_optimize_is_offered():
     choice = select_tier(estimate_demand(UsageAssumptions(dau=100001)), load_builtin_profiles())
-    assert choice.chosen is None and "--custom" in choice.reason
+    assert choice.chosen is None and "--optimize" in choice.reason
 
 
 def test_heavier_usage_pushes_selection_up():

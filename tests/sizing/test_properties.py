@@ -1,31 +1,38 @@
-"""Property tests: selection and right-sizing are monotone in DAU; the selected profile has the headroom."""
+"""Property tests: selection and the optimiser are monotone in demand, hold the headroom, and the optimum
+is never dearer than the tier `plan` selects."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chatops.model import catalog
+import yaml
+
+from chatops.costing.estimate import estimate_cost
+from chatops.errors import ChatopsError
 from chatops.model.demand import UsageAssumptions
-from chatops.model.loading import BUILTIN_TIERS, load_builtin_profiles
-from chatops.sizing.capacity import profile_capacity
+from chatops.model.loading import BUILTIN_TIERS, load_builtin_profiles, load_profile, profile_to_data
+from chatops.sizing.availability import POLICIES, shortfalls
 from chatops.sizing.demand import estimate_demand
+from chatops.sizing.optimize import optimize
 from chatops.sizing.plan import plan
-from chatops.sizing.rightsize import right_size
+from chatops.sizing.pricing import CatalogPricing
 from chatops.sizing.selection import select_tier
 
 BUILTINS = load_builtin_profiles()
 RANK = {name: i for i, name in enumerate(BUILTIN_TIERS)}
 daus = st.integers(min_value=1, max_value=150_000)
-big_daus = st.integers(min_value=1, max_value=5_000_000)
 headrooms = st.floats(min_value=1.0, max_value=3.0)
-usage_extras = st.fixed_dictionaries({
-    "peak_concurrency": st.floats(min_value=0.01, max_value=1.0),
-    "messages_per_user": st.floats(min_value=0, max_value=500),
-    "fanout": st.floats(min_value=1, max_value=50),
-    "api_requests_per_user": st.floats(min_value=0, max_value=1000),
-    "peak_factor": st.floats(min_value=1, max_value=10),
-})
+
+
+def usage_within(**bounds: tuple[float, float]):
+    """Usage assumptions, each drawn between its (low, high) bounds."""
+    return st.fixed_dictionaries({field: st.floats(min_value=low, max_value=high)
+                                  for field, (low, high) in bounds.items()})
+
+
+usage_extras = usage_within(peak_concurrency=(0.01, 1.0), messages_per_user=(0, 500), fanout=(1, 50),
+                            api_requests_per_user=(0, 1000), peak_factor=(1, 10))
 
 
 def _rank(dau: int, extras: dict, headroom: float) -> int:
@@ -48,36 +55,58 @@ def test_selected_tier_has_the_requested_headroom_in_every_dimension(dau, extras
         assert all(d.headroom >= headroom for d in result.report.dimensions)
 
 
-def _size(profile) -> tuple:
-    return (profile.realtime.desired_count, profile.api.desired_count, profile.workers.desired_count,
-            catalog.RDS_POSTGRES_CLASSES[profile.database.instance_class].memory_gib,
-            catalog.CACHE_NODE_TYPES[profile.cache.node_type].memory_gib, profile.cache.num_cache_nodes,
-            profile.database.multi_az)
+# --- the optimiser -----------------------------------------------------------------------------------------
+
+# Demands one stack can carry with the bundled catalog (beyond it the optimiser says so in one line).
+opt_daus = st.integers(min_value=1, max_value=300_000)
+moderate_usage = usage_within(peak_concurrency=(0.02, 0.5), messages_per_user=(0, 150), fanout=(1, 20),
+                              api_requests_per_user=(0, 400), peak_factor=(1, 5))
+opt_headrooms = st.floats(min_value=1.0, max_value=2.0)
 
 
-@settings(max_examples=40, deadline=None)
-@given(big_daus, big_daus, usage_extras, headrooms)
-def test_more_dau_never_gives_a_smaller_custom_profile(a, b, extras, headroom):
-    low, high = sorted((a, b))
-    try:
-        small = right_size(estimate_demand(UsageAssumptions(dau=low, **extras)), BUILTINS, headroom)
-        large = right_size(estimate_demand(UsageAssumptions(dau=high, **extras)), BUILTINS, headroom)
-    except Exception as exc:  # demand past what one stack can run is a ChatopsError, not a smaller profile
-        from chatops.errors import ChatopsError
-        assert isinstance(exc, ChatopsError)
-        return
-    assert all(x <= y for x, y in zip(_size(small), _size(large))), (_size(small), _size(large))
-
-
-@settings(max_examples=40, deadline=None)
-@given(big_daus, usage_extras, headrooms)
-def test_custom_profile_holds_its_demand_with_the_requested_headroom(dau, extras, headroom):
+def _optimum(dau: int, extras: dict, headroom: float, availability: str = "standard"):
+    """The optimum, or None when no priced profile holds the demand (a one-line ChatopsError)."""
     demand = estimate_demand(UsageAssumptions(dau=dau, **extras))
     try:
-        profile = right_size(demand, BUILTINS, headroom)
-    except Exception as exc:
-        from chatops.errors import ChatopsError
-        assert isinstance(exc, ChatopsError)
+        return optimize(demand, BUILTINS, CatalogPricing("us-east-1", demand), headroom, availability)
+    except ChatopsError as exc:
+        assert "no profile fits" in str(exc)
+        return None
+
+
+@settings(max_examples=25, deadline=None)
+@given(opt_daus, opt_daus, moderate_usage, opt_headrooms)
+def test_more_demand_never_picks_a_cheaper_optimum_nor_one_that_fails_the_headroom(a, b, extras, headroom):
+    low, high = sorted((a, b))
+    small, large = _optimum(low, extras, headroom), _optimum(high, extras, headroom)
+    if large is None:
         return
-    report = profile_capacity(profile, demand)
-    assert report.holds(headroom), [(d.key, d.headroom) for d in report.short_of(headroom)]
+    assert small is not None, "a smaller demand found no profile where a larger one did"
+    assert large.report.holds(headroom), [(d.key, d.headroom) for d in large.report.short_of(headroom)]
+    assert large.quote.total_monthly >= small.quote.total_monthly
+
+
+@settings(max_examples=20, deadline=None)
+@given(opt_daus, moderate_usage, opt_headrooms, st.sampled_from(["standard", "high"]))
+def test_the_optimum_passes_plan_tier_file_at_the_requested_headroom(tmp_path_factory, dau, extras, headroom,
+                                                                     availability):
+    found = _optimum(dau, extras, headroom, availability)
+    if found is None:
+        return
+    path = tmp_path_factory.mktemp("optimum") / "optimized.yaml"
+    path.write_text(yaml.safe_dump(profile_to_data(found.profile), sort_keys=False))
+    checked = plan(UsageAssumptions(dau=dau, **extras), BUILTINS, headroom=headroom, check=load_profile(path))
+    assert checked.fits and checked.report.warnings == ()
+    assert not shortfalls(checked.profile, POLICIES[availability])
+
+
+@settings(max_examples=25, deadline=None)
+@given(opt_daus, moderate_usage, opt_headrooms)
+def test_the_optimum_is_never_dearer_than_the_selected_tier(dau, extras, headroom):
+    demand = estimate_demand(UsageAssumptions(dau=dau, **extras))
+    chosen = select_tier(demand, BUILTINS, headroom).chosen
+    found = _optimum(dau, extras, headroom)
+    if chosen is None:
+        return
+    assert found is not None, "the selected tier holds this demand, so the optimiser must find a profile"
+    assert found.quote.total_monthly <= estimate_cost(chosen.profile, "us-east-1", demand).total_monthly
