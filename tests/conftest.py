@@ -12,6 +12,15 @@ from chatops.model.settings import DeploymentSettings
 SYNTH_SETTINGS = DeploymentSettings.placeholder(project="chat", stack="prod")
 
 
+@pytest.fixture(autouse=True)
+def _no_ambient_settings(monkeypatch):
+    """Settings precedence reads these (flags > environment > chatops.yaml > defaults): a developer's shell
+    or a CI runner must not change what the tests see."""
+    for name in ("AWS_REGION", "CHATOPS_STACK", "CHATOPS_CONFIG", "CHATOPS_QUIET", "COLUMNS", "NO_COLOR",
+                 "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def run():
     """Run the chatops CLI in-process; returns click's Result (stdout and stderr kept apart)."""

@@ -39,7 +39,7 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path):
     listed = subprocess.run([str(env_dir / "bin" / "chatops"), "profiles", "list", "--json"], cwd=outside, env=env,
                             capture_output=True, text=True)
     assert listed.returncode == 0, listed.stderr
-    assert [p["name"] for p in json.loads(listed.stdout)][-1] == "100k-dau"
+    assert [p["name"] for p in json.loads(listed.stdout)["profiles"]][-1] == "100k-dau"
     module = subprocess.run([str(python), "-m", "chatops", "--version"], cwd=outside, env=env,
                             capture_output=True, text=True)
     assert module.returncode == 0 and "chatops" in module.stdout

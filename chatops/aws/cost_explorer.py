@@ -128,10 +128,10 @@ def compare(estimate: dict[str, Decimal], last: dict[str, Decimal], mtd: dict[st
     for service in sorted(set(estimate) | set(last) | set(mtd), key=lambda s: -(last.get(s) or estimate.get(s) or 0)):
         est, prev, now = estimate.get(service), last.get(service), mtd.get(service)
         projected = _project(now, periods)
-        rows.append({"service": service, "estimate_monthly": est, "last_month": prev, "month_to_date": now,
-                     "month_projected": projected, "variance_last_month": _diff(prev, est),
-                     "variance_last_month_percent": _percent(prev, est),
-                     "variance_projected_percent": _percent(projected, est)})
+        rows.append({"service": service, "estimate_monthly": est, "last_month_monthly": prev,
+                     "month_to_date_monthly": now, "projected_monthly": projected,
+                     "variance_monthly": _diff(prev, est), "variance_percent": _percent(prev, est),
+                     "projected_variance_percent": _percent(projected, est)})
     return rows
 
 

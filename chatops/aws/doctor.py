@@ -16,7 +16,7 @@ from typing import Callable, Literal, Optional
 from chatops.aws.session import Aws, AwsError
 from chatops.model.naming import too_long
 from chatops.model.profile import Profile
-from chatops.model.settings import ChatopsConfig, StackEntry
+from chatops.model.settings import Auth0, ChatopsConfig, StackEntry
 
 Status = Literal["pass", "warn", "fail"]
 
@@ -56,7 +56,7 @@ def run_checks(ctx: DoctorContext) -> list[Check]:
     aws_ok = checks[-1].status == "pass"
     for aws_check in (check_hosted_zone, check_rds_classes, check_cache_node_types, check_fargate_quota):
         checks.append(aws_check(ctx) if aws_ok else _skipped(aws_check))
-    checks += [check_backend(ctx), check_passphrase(ctx), check_names(ctx)]
+    checks += [check_backend(ctx), check_passphrase(ctx), check_auth0(ctx), check_names(ctx)]
     return checks
 
 
@@ -287,6 +287,18 @@ def check_passphrase(ctx: DoctorContext) -> Check:
     if source == workspace.FROM_GENERATED:
         return Check("passphrase", "pass", f"from {path} (generated earlier by chatops)")
     return Check("passphrase", "pass", f"none yet; `up` will generate one into {path} (keep a copy safe)")
+
+
+def check_auth0(ctx: DoctorContext) -> Check:
+    """The api and realtime services validate Auth0 tokens: the placeholders `init` leaves when no Auth0
+    settings were given would deploy services that reject every user."""
+    auth0, placeholder = ctx.entry.auth0, Auth0()
+    left = [f"auth0.{key}" for key in ("domain", "audience") if getattr(auth0, key) == getattr(placeholder, key)]
+    if left:
+        return Check("auth0", "fail", f"{' and '.join(left)} still the placeholder from `chatops init`",
+                     f"set them in {ctx.config_path} (stack {ctx.stack}) or rerun `chatops init --stack {ctx.stack} "
+                     "--auth0-domain D --auth0-audience A --force`")
+    return Check("auth0", "pass", f"tenant {auth0.domain}, audience {auth0.audience}")
 
 
 def check_names(ctx: DoctorContext) -> Check:

@@ -63,14 +63,14 @@ def read_outputs_file(path: Path) -> dict[str, Any]:
 def collect_status(ctx: StatusContext) -> dict[str, Any]:
     """One snapshot; every AWS failure is a one-line ChatopsError (the caller decides to stop or retry)."""
     report: dict[str, Any] = {
-        "project": ctx.project, "stack": ctx.stack, "region": ctx.aws.region, "tier": ctx.profile.name,
+        "project": ctx.project, "stack": ctx.stack, "region": ctx.aws.region, "profile": ctx.profile.name,
         "observed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "services": services_status(ctx), "targets": targets_health(ctx), "alarms": alarms_firing(ctx),
         "queues": queue_depths(ctx), "databases": database_status(ctx), "redis": redis_status(ctx),
         "realtime": realtime_load(ctx),
     }
     report["problems"] = problems(report, ctx.profile)
-    report["healthy"] = not report["problems"]
+    report["ok"] = not report["problems"]
     return report
 
 
@@ -233,7 +233,7 @@ def suggest_tier(peak_connections: float) -> dict[str, Any]:
     share = default_of(UsageAssumptions, "peak_concurrency")
     dau = min(MAX_DAU, max(1, round(peak_connections / share)))
     choice = select_tier(estimate_demand(UsageAssumptions(dau=dau)), load_builtin_profiles())
-    return {"tier": choice.chosen.profile.name if choice.chosen else None, "implied_dau": dau,
+    return {"profile": choice.chosen.profile.name if choice.chosen else None, "implied_dau": dau,
             "peak_concurrency_share": share, "reason": choice.reason}
 
 
@@ -259,7 +259,7 @@ def problems(report: dict[str, Any], profile: Profile) -> list[str]:
     out += [f"redis {r['id']}: {r['status']}" for r in report["redis"] if r["status"] != "available"]
     load = report["realtime"]
     if load["peak_utilisation_percent"] is not None and load["peak_utilisation_percent"] >= load["alarm_percent_of_capacity"]:
-        tier = (load["suggestion"] or {}).get("tier") or "a custom profile beyond the largest tier"
+        tier = (load["suggestion"] or {}).get("profile") or "a custom profile beyond the largest tier"
         out.append(f"realtime peak {load['peak_connections_24h']:g} connections is {load['peak_utilisation_percent']}% "
                    f"of {profile.name}'s capacity; consider `chatops scale-to {tier}`")
     if load["event_loop_lag_ms"] is not None and load["event_loop_lag_ms"] > load["event_loop_lag_threshold_ms"]:

@@ -33,7 +33,7 @@ def run_actual_report(stack: Optional[str], config_path: Optional[Union[str, Pat
         raise ChatopsError(not_tagged_message(target.config.project, target.stack))
     estimate = estimate_cost(target.profile, stack_region)
     report: dict[str, Any] = {
-        "project": target.config.project, "stack": target.stack, "tier": target.profile.name,
+        "project": target.config.project, "stack": target.stack, "profile": target.profile.name,
         "region": stack_region, "currency": "USD", "metric": "UnblendedCost",
         "last_month": {"start": periods.last_month_start.isoformat(), "end": periods.month_start.isoformat()},
         "month_to_date": {"start": periods.month_start.isoformat(), "end": periods.today.isoformat(),
@@ -62,7 +62,7 @@ def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
     def total(key: str) -> Decimal:
         return sum((row[key] or Decimal(0) for row in rows), Decimal(0))
 
-    est, last = total("estimate_monthly"), total("last_month")
-    return {"estimate_monthly": est, "last_month": last, "month_to_date": total("month_to_date"),
-            "month_projected": total("month_projected"), "variance_last_month": last - est,
-            "variance_last_month_percent": round(float((last - est) / est * 100), 1) if est else None}
+    est, last = total("estimate_monthly"), total("last_month_monthly")
+    return {"estimate_monthly": est, "last_month_monthly": last, "month_to_date_monthly": total("month_to_date_monthly"),
+            "projected_monthly": total("projected_monthly"), "variance_monthly": last - est,
+            "variance_percent": round(float((last - est) / est * 100), 1) if est else None}

@@ -4,12 +4,15 @@ difference between two tiers, or (with --actual) the real spend of a deployed st
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import click
 
-from chatops.cli.common import examples, json_option, profile_option, stack_choice
-from chatops.errors import ChatopsError
+from chatops.cli.common import (NumberType, budget_verdict, chosen_format, dau_option, examples, format_option, json_option,
+                                profile_option, usage_options, usage_values, PROFILE_REF)
+from chatops.cli.output import emit_report, emit_rich, emit_text, output_options, refuse_overwrite
+from chatops.cli.resolve import config_options, resolve_target
+from chatops.errors import EXIT_OVER_BUDGET, ChatopsError, OutcomeError, UsageError
 
 FORMATS = ("table", "json", "markdown", "csv", "html")
 PRICINGS = ("on-demand", "commitment")  # chatops.costing.components.PRICINGS, without importing costing here
@@ -17,49 +20,45 @@ PRICINGS = ("on-demand", "commitment")  # chatops.costing.components.PRICINGS, w
 
 @click.command("cost-report", epilog=examples(
     "chatops cost-report --profile 50k-dau",
-    "chatops cost-report --profile 50k --region eu-central-1 --dau 80000",
+    "chatops cost-report --profile 50k --region eu-central-1 --dau 80k",
     "chatops cost-report --all --format markdown",
     "chatops cost-report --all --format html --output costs.html",
     "chatops cost-report --compare 25k-dau 50k-dau",
     "chatops cost-report --profile 100k --pricing commitment",
-    "chatops cost-report --stack prod",
+    "chatops cost-report --stack prod --fail-above 2500",
     "chatops cost-report --actual --stack prod",
 ))
 @profile_option(required=False)
 @click.option("--region", "-r", metavar="REGION",
-              help="AWS region whose prices to use. [default: the stack's region with --stack, else us-east-1]")
-@click.option("--dau", type=click.IntRange(1, 1_000_000_000), help="Daily active users (default: the tier's design DAU).")
-@click.option("--messages-per-user", type=click.FloatRange(0, 100_000), help="Messages sent per user per day (default 40).")
-@click.option("--api-requests-per-user", type=click.FloatRange(0, 1_000_000), help="REST calls per user per day (default 100).")
-@click.option("--fanout", type=click.FloatRange(1, 100_000), help="Recipients per message (default 5).")
-@click.option("--peak-concurrency", type=click.FloatRange(0, 1, min_open=True),
-              help="Share of DAU connected at the busiest minute (default 0.3).")
+              help="AWS region whose prices to use. [default: AWS_REGION, else the stack's region with --stack, "
+                   "else us-east-1]")
+@dau_option("Daily active users (e.g. 80000, 80k) [default: the tier's design DAU].")
+@usage_options
 @click.option("--all", "all_tiers", is_flag=True, help="Every built-in tier side by side, with cost per 1,000 DAU.")
-@click.option("--compare", nargs=2, metavar="A B", help="Monthly difference per component from tier A to tier B.")
-@click.option("--pricing", type=click.Choice(PRICINGS), default="on-demand", show_default=True,
+@click.option("--compare", nargs=2, type=PROFILE_REF, metavar="A B",
+              help="What moving from A to B costs, per resource and component (+ added, ~ changed, - removed).")
+@click.option("--pricing", type=click.Choice(PRICINGS, case_sensitive=False), default="on-demand", show_default=True,
               help="on-demand list prices, or 1-year commitments (RDS/ElastiCache no-upfront reserved, Fargate "
                    "Compute Savings Plan) shown beside on-demand.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
+@click.option("--fail-above", type=NumberType(0, low_open=True, metavar="USD"),
+              help=f"Exit {EXIT_OVER_BUDGET} when the monthly total (with --compare: B's) is above USD: a CI gate.")
+@format_option(FORMATS)
 @json_option
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to this file instead of stdout.")
+@output_options
 @click.option("--simulate", "simulated", is_flag=True,
               help="Also the month's Fargate cost simulated through the autoscaling policies (a month of the "
                    "evening traffic shape; `chatops simulate` for other traffic). Table and JSON formats.")
 @click.option("--actual", is_flag=True, help="Actual spend of a deployed stack from Cost Explorer.")
-@click.option("--stack", help="A stack of chatops.yaml: estimate its profile in its region (or, with --actual, "
-              "its real spend).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Path to chatops.yaml (with --stack). [default: ./chatops.yaml or CHATOPS_CONFIG]")
+@config_options
 @click.option("--aws-profile", envvar="AWS_PROFILE", help="AWS named profile (with --actual). [env: AWS_PROFILE]")
 @click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL",
               help="AWS endpoint override, e.g. an emulator (with --actual). [env: AWS_ENDPOINT_URL]")
-def cost_report(profile_ref: Optional[str], region: Optional[str], dau: Optional[int], messages_per_user: Optional[float],
-                api_requests_per_user: Optional[float], fanout: Optional[float], peak_concurrency: Optional[float],
-                all_tiers: bool, compare: Optional[tuple[str, str]], pricing: str, fmt: str, as_json: bool,
-                output: Optional[Path], simulated: bool,
-                actual: bool, stack: Optional[str], config_path: Optional[Path], aws_profile: Optional[str],
-                endpoint_url: Optional[str]) -> None:
+def cost_report(profile_ref: Optional[str], region: Optional[str], dau: Optional[int], all_tiers: bool,
+                compare: Optional[tuple[str, str]], pricing: str, fail_above: Optional[float], fmt: Optional[str],
+                as_json: bool,
+                output: Optional[Path], force: bool, simulated: bool, actual: bool, stack: Optional[str],
+                config_path: Optional[str],
+                aws_profile: Optional[str], endpoint_url: Optional[str], **flags: Optional[float]) -> None:
     """Monthly cost per resource and cost component: fixed (what is provisioned) and usage-based
     (from the demand model), at desired counts and up to the autoscaling maximum.
 
@@ -67,46 +66,64 @@ def cost_report(profile_ref: Optional[str], region: Optional[str], dau: Optional
     `chatops prices show`); --pricing commitment prices 1-year commitments beside them. With --actual,
     reports what the stack really cost (Cost Explorer).
     """
+    fmt = chosen_format(fmt, as_json)
+    usage = usage_values(flags)
     if actual:
+        _check_actual(fmt, profile_ref, all_tiers, compare, fail_above, output, dau, usage,
+                      pricing != "on-demand")
         try:
             from chatops.cli.cost_actual import run_actual_report
         except ImportError:
             raise ChatopsError("--actual (Cost Explorer spend) is not available in this build; use the estimate "
                                "without --actual") from None
 
-        run_actual_report(stack=stack, config_path=config_path, as_json=as_json or fmt == "json",
+        run_actual_report(stack=stack, config_path=config_path, as_json=fmt == "json",
                           aws_profile=aws_profile, endpoint_url=endpoint_url, region=region)
         return
-    fmt = "json" if as_json else fmt
-    usage = {k: v for k, v in (("messages_per_user", messages_per_user), ("api_requests_per_user", api_requests_per_user),
-                               ("fanout", fanout), ("peak_concurrency", peak_concurrency)) if v is not None}
-    modes = sum([bool(profile_ref), all_tiers, bool(compare), bool(stack)])
-    if modes != 1:
-        raise click.UsageError("give exactly one of --profile TIER, --stack NAME, --all or --compare A B")
-    if stack:
-        profile_ref, stack_region = _stack_profile(stack, config_path)
-        region = region or stack_region
-    region = region or "us-east-1"
-    if simulated and (all_tiers or compare or fmt not in ("table", "json")):
-        raise click.UsageError("--simulate works with one profile (--profile or --stack) and --format table or json")
-    if simulated and pricing != "on-demand":
-        raise click.UsageError("--simulate prices the simulated month on-demand; drop --pricing commitment")
+    modes = sum([bool(profile_ref), all_tiers, bool(compare)])
+    if modes > 1 or (modes == 0 and not stack and not _single_stack(config_path)):
+        raise UsageError("give exactly one of --profile TIER, --stack NAME, --all or --compare A B")
     if all_tiers and (dau is not None or usage):
-        raise click.UsageError("--all prices each tier at its own design DAU; drop --dau and the usage options")
-
+        raise UsageError("--all prices each tier at its own design DAU; drop --dau and the usage options")
+    if all_tiers and fail_above is not None:
+        raise UsageError("--fail-above judges one total; use it with --profile, --stack or --compare")
+    if stack and (all_tiers or compare):
+        if click.get_current_context().get_parameter_source("stack") != click.core.ParameterSource.ENVIRONMENT:
+            raise UsageError("--stack prices that stack's profile; it does not go with --all or --compare")
+        stack = None  # CHATOPS_STACK from the shell: --all and --compare price tiers, not the stack
+    if simulated and (all_tiers or compare or fmt not in ("table", "json")):
+        raise UsageError("--simulate works with one profile (--profile or --stack) and --format table or json")
+    if simulated and pricing != "on-demand":
+        raise UsageError("--simulate prices the simulated month on-demand; drop --pricing commitment")
+    if output is not None:
+        refuse_overwrite(output, force)
+    target = resolve_target(None if (all_tiers or compare) else profile_ref, stack, None, region, config_path)
     if all_tiers:
-        _report_all(region, fmt, output, pricing)
+        _report_all(target.region, fmt, output, force, pricing)
     elif compare:
-        _report_compare(compare, region, dau, usage, fmt, output, pricing)
+        _report_compare(compare, target.region, dau, usage, fmt, output, force, fail_above, pricing)
     else:
-        assert profile_ref is not None
-        _report_one(profile_ref, region, dau, usage, fmt, output, pricing, simulated)
+        assert target.profile_ref is not None
+        _report_one(target.profile_ref, target.region, dau, usage, fmt, output, force, fail_above, pricing, simulated)
 
 
-def _stack_profile(stack: str, config_path: Optional[Path]) -> tuple[str, str]:
-    """The profile reference and region of a stack in chatops.yaml."""
-    choice = stack_choice(stack, config_path)
-    return choice.profile_ref, choice.region
+def _single_stack(config_path: Optional[str]) -> bool:
+    """No mode given: a chatops.yaml with exactly one stack means that stack."""
+    from chatops.model.config_file import config_in_use, load_config
+
+    path = config_in_use(config_path)
+    return path is not None and path.exists() and len(load_config(str(path))[0].stacks) == 1
+
+
+def _check_actual(fmt: str, profile_ref: Optional[str], all_tiers: bool, compare: Any, fail_above: Any,
+                  output: Any, dau: Any, usage: dict, commitment: bool) -> None:
+    if fmt not in ("table", "json"):
+        raise UsageError(f"--actual prints a table or JSON; --format {fmt} is for estimates")
+    given = [flag for flag, value in (("--profile", profile_ref), ("--all", all_tiers), ("--compare", compare),
+                                      ("--fail-above", fail_above), ("--output", output), ("--dau", dau),
+                                      ("usage options", usage), ("--pricing", commitment)) if value]
+    if given:
+        raise UsageError(f"--actual reports a deployed stack's real spend; drop {', '.join(given)}")
 
 
 def _demand(profile, dau: Optional[int], usage: dict):
@@ -117,8 +134,13 @@ def _demand(profile, dau: Optional[int], usage: dict):
     return estimate_demand(UsageAssumptions(dau=dau or profile.design.dau, **usage))
 
 
+def _exit_over_budget(verdict: Optional[dict[str, Any]]) -> None:
+    if verdict is not None and not verdict["ok"]:
+        raise OutcomeError(verdict["problems"][0], EXIT_OVER_BUDGET)
+
+
 def _report_one(ref: str, region: str, dau: Optional[int], usage: dict, fmt: str, output: Optional[Path],
-                pricing: str, simulated: bool = False) -> None:
+                force: bool, fail_above: Optional[float], pricing: str, simulated: bool = False) -> None:
     from chatops.costing import report, report_html
     from chatops.costing.estimate import estimate_cost
     from chatops.model.loading import load_profile
@@ -131,17 +153,20 @@ def _report_one(ref: str, region: str, dau: Optional[int], usage: dict, fmt: str
         from chatops.cli.simulate import simulated_month
 
         sim = simulated_month(profile, demand, region)
+    verdict = budget_verdict(estimate.total_monthly, fail_above)
     if fmt == "table":
-        from chatops.ui.cost import render_cost_table
+        from chatops.ui.cost import render_budget, render_cost_table
 
-        def draw(console):
-            render_cost_table(console, estimate)
+        def draw(c: Any) -> None:
+            render_cost_table(c, estimate)
             if sim is not None:
                 from chatops.ui.simulate import render_fargate_line
 
-                render_fargate_line(console, sim.costs, sim.traffic.name, sim.stack.minutes)
+                render_fargate_line(c, sim.costs, sim.traffic.name, sim.stack.minutes)
+            if verdict is not None:
+                render_budget(c, verdict)
 
-        _rich(draw, output)
+        emit_rich(draw, output, force)
     elif fmt == "json":
         data = estimate.to_json()
         if sim is not None:
@@ -149,13 +174,18 @@ def _report_one(ref: str, region: str, dau: Optional[int], usage: dict, fmt: str
 
             data["simulated_fargate"] = {**fargate_json(sim.costs), "traffic": sim.traffic.name,
                                          "days": sim.stack.minutes // 1440}
-        _json(data, output)
+        emit_report({**data, **({"budget": verdict} if verdict else {})}, output, force)
+    elif fmt == "html":
+        emit_text(report_html.html_report([estimate], budget=verdict), output, force)
     else:
-        _text({"markdown": report.markdown_estimate, "csv": report.csv_estimate,
-               "html": lambda e: report_html.html_report([e])}[fmt](estimate), output)
+        text = {"markdown": report.markdown_estimate, "csv": report.csv_estimate}[fmt](estimate)
+        if fmt == "markdown" and verdict is not None:
+            text += "\n" + report.markdown_budget(verdict) + "\n"
+        emit_text(text, output, force)
+    _exit_over_budget(verdict)
 
 
-def _report_all(region: str, fmt: str, output: Optional[Path], pricing: str) -> None:
+def _report_all(region: str, fmt: str, output: Optional[Path], force: bool, pricing: str) -> None:
     from chatops.costing import report, report_html
     from chatops.costing.estimate import estimate_cost
     from chatops.model.loading import load_builtin_profiles
@@ -164,17 +194,17 @@ def _report_all(region: str, fmt: str, output: Optional[Path], pricing: str) -> 
     if fmt == "table":
         from chatops.ui.cost import render_all_table
 
-        _rich(lambda c: render_all_table(c, estimates), output)
+        emit_rich(lambda c: render_all_table(c, estimates), output, force)
     elif fmt == "json":
-        _json({"currency": "USD", "region": region, "pricing": pricing, "tiers": [e.to_json() for e in estimates]},
-              output)
+        emit_report({"currency": "USD", "region": region, "pricing": pricing,
+                     "profiles": [e.to_json() for e in estimates]}, output, force)
     else:
-        _text({"markdown": report.markdown_all, "csv": report.csv_all,
-               "html": report_html.html_report}[fmt](estimates), output)
+        emit_text({"markdown": report.markdown_all, "csv": report.csv_all,
+                   "html": report_html.html_report}[fmt](estimates), output, force)
 
 
 def _report_compare(refs: tuple[str, str], region: str, dau: Optional[int], usage: dict, fmt: str,
-                    output: Optional[Path], pricing: str) -> None:
+                    output: Optional[Path], force: bool, fail_above: Optional[float], pricing: str) -> None:
     from chatops.costing import report, report_html
     from chatops.costing.compare import compare_costs
     from chatops.costing.estimate import estimate_cost
@@ -184,53 +214,23 @@ def _report_compare(refs: tuple[str, str], region: str, dau: Optional[int], usag
     before = estimate_cost(before_p, region, _demand(before_p, dau, usage), pricing=pricing)
     after = estimate_cost(after_p, region, _demand(after_p, dau, usage), pricing=pricing)
     cmp = compare_costs(before, after)
+    verdict = budget_verdict(after.total_monthly, fail_above)
     if fmt == "table":
-        from chatops.ui.cost import render_comparison
+        from chatops.ui.cost import render_budget, render_comparison
 
-        _rich(lambda c: render_comparison(c, cmp), output)
+        def draw(c: Any) -> None:
+            render_comparison(c, cmp)
+            if verdict is not None:
+                render_budget(c, verdict)
+
+        emit_rich(draw, output, force)
     elif fmt == "json":
-        _json(cmp.to_json(), output)
+        emit_report({**cmp.to_json(), **({"budget": verdict} if verdict else {})}, output, force)
+    elif fmt == "html":
+        emit_text(report_html.html_report([before, after], cmp, budget=verdict), output, force)
     else:
-        _text({"markdown": report.markdown_comparison, "csv": report.csv_comparison,
-               "html": lambda x: report_html.html_report([x.before, x.after], x)}[fmt](cmp), output)
-
-
-def _rich(draw, output: Optional[Path]) -> None:
-    from chatops.ui.console import console
-
-    if output is None:
-        draw(console())
-        return
-    from rich.console import Console
-
-    with _open(output) as fh:
-        draw(Console(file=fh, width=160, no_color=True, highlight=False))
-
-
-def _json(data: dict, output: Optional[Path]) -> None:
-    from chatops.ui.console import emit_json
-
-    if output is None:
-        emit_json(data)
-        return
-    from chatops.ui.console import json_text
-
-    _text(json_text(data) + "\n", output)
-
-
-def _text(text: str, output: Optional[Path]) -> None:
-    if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
-        return
-    with _open(output) as fh:
-        fh.write(text)
-    click.echo(f"Wrote {output}", err=True)
-
-
-def _open(path: Path):
-    try:
-        return path.open("w", encoding="utf-8")
-    except OSError as exc:
-        from chatops.errors import ChatopsError
-
-        raise ChatopsError(f"cannot write {path} ({exc.strerror}); choose another --output path") from None
+        text = {"markdown": report.markdown_comparison, "csv": report.csv_comparison}[fmt](cmp)
+        if fmt == "markdown" and verdict is not None:
+            text += "\n" + report.markdown_budget(verdict) + "\n"
+        emit_text(text, output, force)
+    _exit_over_budget(verdict)

@@ -9,6 +9,7 @@ from typing import Optional
 import click
 
 from chatops.cli.common import examples, json_option
+from chatops.errors import EXIT_UNHEALTHY, OutcomeError
 from chatops.model.profile import Profile
 from chatops.model.settings import ChatopsConfig, StackEntry
 
@@ -63,7 +64,8 @@ def stack_options(func):  # type: ignore[no-untyped-def]
 def doctor(stack_arg: Optional[str], config_arg: Optional[str], aws_profile: Optional[str],
            endpoint_url: Optional[str], as_json: bool) -> None:
     """Check everything `up` needs: Pulumi CLI, AWS credentials, hosted zone, instance classes in the
-    region, Fargate quotas, state backend, passphrase and name lengths. Exit 1 when a check fails."""
+    region, Fargate quotas, state backend, passphrase, Auth0 settings and name lengths. Exit 4 when a check
+    fails (warnings do not fail)."""
     from chatops.aws.session import make_aws
     from chatops.aws.doctor import DoctorContext, run_checks
     from chatops.ui.doctor import doctor_json, render_doctor
@@ -78,5 +80,6 @@ def doctor(stack_arg: Optional[str], config_arg: Optional[str], aws_profile: Opt
         emit_json(doctor_json(ctx, checks))
     else:
         render_doctor(ctx, checks)
-    if any(check.status == "fail" for check in checks):
-        raise click.exceptions.Exit(1)
+    failed = [check.name for check in checks if check.status == "fail"]
+    if failed:
+        raise OutcomeError(f"{len(failed)} check(s) failed: {', '.join(failed)}", EXIT_UNHEALTHY)

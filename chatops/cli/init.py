@@ -15,11 +15,11 @@ import click
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import ValidationError
 
-from chatops.cli.common import examples
+from chatops.cli.common import PROFILE_REF, examples
 from chatops.errors import ChatopsError
 from chatops.model.config_file import ConfigError, config_path as default_config_path, load_config
 from chatops.model.loading import builtin_templates_dir, format_validation_errors, load_profile, resolve_tier_name
-from chatops.model.settings import ChatopsConfig
+from chatops.model.settings import Auth0, ChatopsConfig
 from chatops.ui.changes import is_interactive
 from chatops.ui.console import console
 
@@ -36,7 +36,8 @@ DEFAULTS = {"project": "chat", "stack": "prod", "profile": "10k-dau", "region": 
               help="File to write (default: ./chatops.yaml).")
 @click.option("--project", help="Project name (lower-case, part of every resource name).")
 @click.option("--stack", "stack_name", help="Stack name, e.g. prod or staging.")
-@click.option("--profile", "-p", "profile_ref", metavar="TIER|FILE", help="Tier (e.g. 10k-dau) or profile file.")
+@click.option("--profile", "-p", "profile_ref", type=PROFILE_REF, metavar="TIER|FILE",
+              help="Tier (e.g. 10k-dau) or profile file.")
 @click.option("--region", help="AWS region, e.g. eu-central-1.")
 @click.option("--domain", help="Domain; the api is served at api.<domain>.")
 @click.option("--hosted-zone-id", help="Route 53 hosted zone id of the domain (DNS validation, api record).")
@@ -61,7 +62,9 @@ def init(config_file: Optional[str], project: Optional[str], stack_name: Optiona
     existing = _existing_config(path, force)
     ask = not yes and is_interactive()
     values = {"project": project or (existing.project if existing else None), "stack": stack_name,
-              "profile": profile_ref, "region": region, "domain": domain, "hosted_zone_id": hosted_zone_id}
+              "profile": profile_ref, "region": region, "domain": domain, "hosted_zone_id": hosted_zone_id,
+              "auth0_domain": auth0_domain, "auth0_audience": auth0_audience}
+    given = {key for key, value in values.items() if value is not None}
     values = _fill(values, ask, existing)
     values["profile"] = canonical_profile(values["profile"])
     if existing and existing.project != values["project"]:
@@ -70,13 +73,32 @@ def init(config_file: Optional[str], project: Optional[str], stack_name: Optiona
     name = values["stack"]
     if existing and name in existing.stacks and not force:
         raise ChatopsError(f"{path}: stack {name!r} already exists; rerun with --force to replace it")
-    entry = _entry(values, certificate_arn, auth0_domain, auth0_audience, alert_email,
+    entry = _entry(values, certificate_arn, values["auth0_domain"], values["auth0_audience"], alert_email,
                    {"api": image_api, "realtime": image_realtime, "workers": image_workers}, tags)
     data = _merge(existing, values["project"], backend, name, entry)
     config = _validate(data, path)
     _write(path, render_config(config))
-    console().print(f"Wrote {path} (stack {name}: {entry['profile']} in {entry['region']}). Next: `chatops doctor "
-                    f"--stack {name}`, then `chatops up --stack {name}`.")
+    _report(path, config, name, given, existed=existing is not None)
+
+
+def _report(path: Path, config: ChatopsConfig, name: str, given: set[str], existed: bool) -> None:
+    """Name what was generated: the file, the stack's settings and which were defaults or placeholders."""
+    entry = config.stacks[name]
+    out = console()
+    out.print(f"{'Updated' if existed else 'Wrote'} {path}: stack [bold]{name}[/bold] of project {config.project}")
+    for key, value in (("profile", entry.profile), ("region", entry.region), ("domain", entry.domain),
+                       ("hosted_zone_id", entry.hosted_zone_id), ("certificate_arn", entry.certificate_arn)):
+        if value:
+            out.print(f"  {key}: {value}" + ("" if key in given or key in ("certificate_arn",) else "  (default)"),
+                      markup=False)
+    placeholder = Auth0()
+    if entry.auth0.domain == placeholder.domain or entry.auth0.audience == placeholder.audience:
+        out.print("  auth0: placeholders; set auth0.domain and auth0.audience before `chatops up` (doctor fails "
+                  "until then)", markup=False)
+    out.print(f"  state: {config.backend or '.chatops/state beside ' + path.name + ' (local file backend)'}",
+              markup=False)
+    out.print(f"Next: `chatops doctor --stack {name}`, then `chatops up --stack {name}`. A CI workflow: "
+              f"`chatops runbook --workflow --stack {name} --output .github/workflows/deploy-{name}.yml`.")
 
 
 def _existing_config(path: Path, force: bool) -> Optional[ChatopsConfig]:
@@ -106,6 +128,11 @@ def _fill(values: dict[str, Optional[str]], ask: bool, existing: Optional[Chatop
     if filled["hosted_zone_id"] is None and ask:
         filled["hosted_zone_id"] = click.prompt("Route 53 hosted zone id (empty if you pass --certificate-arn)",
                                                 default="", show_default=False) or None
+    for key, question in (("auth0_domain", "Auth0 tenant domain, e.g. acme.eu.auth0.com"),
+                          ("auth0_audience", "Auth0 API audience, e.g. https://api.acme.io")):
+        if filled[key] is None and ask:
+            filled[key] = click.prompt(f"{question} (empty: a placeholder; `chatops doctor` fails until set)",
+                                       default="", show_default=False) or None
     return filled
 
 

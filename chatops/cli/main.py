@@ -76,13 +76,21 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
-             epilog="Example:\n\n    chatops plan --dau 50000\n\n    chatops profiles list")
+             epilog="Shell completion (bash, zsh, fish): eval \"$(_CHATOPS_COMPLETE=bash_source chatops)\"; "
+                    "see the README.\n\nExample:\n\n    chatops plan --dau 50000\n\n    chatops profiles list")
 @click.version_option(__version__, prog_name="chatops")
-def cli() -> None:
+@click.option("--quiet", "-q", is_flag=True, envvar="CHATOPS_QUIET", show_envvar=True,
+              help="Only the result and errors: no notes or progress on stderr.")
+@click.option("--no-color", is_flag=True, help="Plain text: no colours, no bold (NO_COLOR removes the colours).")
+def cli(quiet: bool, no_color: bool) -> None:
     """Size, price and provision the AWS infrastructure of a realtime chat product.
 
     Start with `chatops plan --dau N` (no AWS account needed), then `chatops init` and `chatops up`.
+    Options of chatops itself go before the command: `chatops --quiet --no-color plan --dau 50k`.
     """
+    from chatops.ui.console import configure
+
+    configure(quiet=quiet, no_color=no_color)
 
 
 def main() -> None:

@@ -22,6 +22,6 @@ def outputs(stack: Optional[str], config_path: Optional[str], show_secrets: bool
     target = resolve_target(config_path, stack)
     values = read_stack_outputs(target.config, target.config_path, target.stack, show_secrets=show_secrets)
     if as_json:
-        emit_json(values)
+        emit_json({"stack": target.stack, "outputs": values})
     else:
         show_outputs(values)

@@ -9,7 +9,7 @@ from typing import Optional
 
 import click
 
-from chatops.cli.common import examples, json_option
+from chatops.cli.common import PROFILE_REF, examples, json_option
 
 
 @click.command(epilog=examples(
@@ -18,7 +18,8 @@ from chatops.cli.common import examples, json_option
     "chatops preview --stack prod",
 ))
 @click.option("--offline", is_flag=True, help="No AWS, no Pulumi CLI: run the program under the mock engine.")
-@click.option("--profile", "-p", "profile_ref", metavar="TIER|FILE", help="Tier or profile file (with --offline).")
+@click.option("--profile", "-p", "profile_ref", type=PROFILE_REF, metavar="TIER|FILE",
+              help="Tier or profile file (with --offline; default: the --stack's in chatops.yaml).")
 @click.option("--stack", "-s", envvar="CHATOPS_STACK", help="Stack in chatops.yaml (default: the only one).")
 @click.option("--region", help="AWS region (with --offline; default us-east-1).")
 @click.option("--domain", help="Domain (with --offline; default a placeholder).")
@@ -33,11 +34,10 @@ def preview(offline: bool, profile_ref: Optional[str], stack: Optional[str], reg
     monthly cost of each billable one. Without it, a real Pulumi preview of a stack in chatops.yaml.
     """
     if offline:
-        if profile_ref is None:
-            raise click.UsageError("--offline needs --profile TIER|FILE (e.g. --profile 50k-dau)")
         from chatops.cli.preview_offline import run_offline_preview
 
-        run_offline_preview(profile_ref, stack=stack, region=region, domain=domain, as_json=as_json)
+        run_offline_preview(profile_ref, stack=stack, region=region, domain=domain, as_json=as_json,
+                            config_path=config_path)
     else:
         if profile_ref is not None:
             raise click.UsageError("--profile goes with --offline; a live preview uses the stack's tier "

@@ -7,53 +7,34 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any, Optional
 
-import click
-from pydantic import ValidationError
 
-from chatops.model.settings import DeploymentSettings
-
-DEFAULT_PROJECT = "chat"
-DEFAULT_STACK = "synth"
-DEFAULT_REGION = "us-east-1"
-
-
-def offline_settings(project: str = DEFAULT_PROJECT, stack: Optional[str] = None, region: Optional[str] = None,
-                     domain: Optional[str] = None) -> DeploymentSettings:
-    """Placeholder settings for offline runs; bad names become a usage error, not a traceback."""
-    try:
-        return DeploymentSettings.placeholder(project=project, stack=stack or DEFAULT_STACK,
-                                              region=region or DEFAULT_REGION, domain=domain)
-    except ValidationError as exc:
-        fields = ", ".join(".".join(str(p) for p in e["loc"]) or "settings" for e in exc.errors())
-        raise click.UsageError(f"invalid {fields}: project and stack are lower-case letters, digits and '-' "
-                               "(at most 24), the region like us-east-1") from None
-
-
-def run_offline_preview(profile_ref: str, stack: Optional[str] = None, region: Optional[str] = None,
-                        domain: Optional[str] = None, as_json: bool = False) -> None:
+def run_offline_preview(profile_ref: Optional[str], stack: Optional[str] = None, region: Optional[str] = None,
+                        domain: Optional[str] = None, as_json: bool = False,
+                        config_path: Optional[str] = None) -> None:
+    """--profile, or --stack of a chatops.yaml (its profile, project, region and domain; flags win)."""
+    from chatops.cli.resolve import deployment_settings, need_profile, resolve_target
     from chatops.infra.synth import synthesize
     from chatops.model.loading import load_profile
     from chatops.ui.console import emit_json
     from chatops.ui.resource_tree import render_resource_tree
 
-    profile = load_profile(profile_ref)
-    settings = offline_settings(stack=stack, region=region, domain=domain)
+    target = resolve_target(profile_ref, stack, None, region, config_path)
+    profile = load_profile(need_profile(target))
+    settings = deployment_settings(target, domain)
     resources = synthesize(profile, settings)
     unit_costs = _unit_costs(profile, settings.region)
-    view = component_view(resources, unit_costs)
-    view.update(profile=profile.name, region=settings.region, stack=settings.stack)
+    view = {"profile": profile.name, "project": settings.project, "stack": settings.stack,
+            "region": settings.region, **component_view(resources, unit_costs)}
     if as_json:
         emit_json(view)
     else:
         render_resource_tree(view)
 
 
-def _unit_costs(profile: Any, region: str) -> Optional[dict[str, Decimal]]:
-    """Monthly cost of one resource of each priced type, or None before costing exists."""
-    try:
-        from chatops.costing.estimate import estimate_cost
-    except ImportError:
-        return None
+def _unit_costs(profile: Any, region: str) -> dict[str, Decimal]:
+    """Monthly cost of one resource of each priced type."""
+    from chatops.costing.estimate import estimate_cost
+
     estimate = estimate_cost(profile, region=region)
     totals: dict[str, Decimal] = defaultdict(Decimal)
     counts: Counter[str] = Counter()
@@ -63,7 +44,7 @@ def _unit_costs(profile: Any, region: str) -> Optional[dict[str, Decimal]]:
     return {t: totals[t] / counts[t] for t in totals if counts[t]}
 
 
-def component_view(resources: list[dict[str, Any]], unit_costs: Optional[dict[str, Decimal]]) -> dict[str, Any]:
+def component_view(resources: list[dict[str, Any]], unit_costs: dict[str, Decimal]) -> dict[str, Any]:
     """Group custom resources under their ComponentResource, counting each type, costing priced types.
 
     A type's cost is costing's monthly total for that type spread evenly over its resources (two ECS
@@ -81,14 +62,14 @@ def component_view(resources: list[dict[str, Any]], unit_costs: Optional[dict[st
             continue
         rows = []
         for typ, count in sorted(grouped[urn].items()):
-            cost = unit_costs[typ] * count if unit_costs and typ in unit_costs else None
+            cost = unit_costs[typ] * count if typ in unit_costs else None
             total += cost or 0
             rows.append({"type": typ, "count": count,
-                         "monthly_cost": float(round(cost, 2)) if cost is not None else None})
+                         "cost_monthly": cost})
         comp = components.get(urn) if urn else None
         out_components.append({
             "name": urn.rsplit("::", 1)[1] if urn else "(stack)",
             "type": comp["type"] if comp else "pulumi:pulumi:Stack", "urn": urn,
             "resource_count": sum(grouped[urn].values()), "resources": rows})
     return {"resource_count": sum(1 for r in resources if r["custom"]), "components": out_components,
-            "priced": unit_costs is not None, "monthly_total": float(round(total, 2)) if unit_costs is not None else None}
+            "total_monthly": total}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from chatops.cli.common import examples, json_option
-from chatops.errors import ProfileError
+from chatops.cli.common import PROFILE_REF, examples, json_option
+from chatops.errors import EXIT_FAILURE, OutcomeError, ProfileError
 from chatops.model.loading import load_builtin_profiles, load_profile, profile_to_data
 from chatops.model.profile_diff import diff_profiles
 from chatops.ui import profiles as ui
@@ -27,13 +27,13 @@ def list_profiles(as_json: bool) -> None:
     """The built-in tiers: design DAU, peak connections, sizes, classes and features."""
     tiers = load_builtin_profiles()
     if as_json:
-        emit_json([{**profile_to_data(p), "features": ui.features(p)} for p in tiers])
+        emit_json({"profiles": [{**profile_to_data(p), "features": ui.features(p)} for p in tiers]})
     else:
         ui.render_profile_table(tiers)
 
 
 @profiles.command("show", epilog=examples("chatops profiles show 50k-dau", "chatops profiles show ./mine.yaml --json"))
-@click.argument("tier", metavar="TIER|FILE")
+@click.argument("tier", type=PROFILE_REF, metavar="TIER|FILE")
 @json_option
 def show(tier: str, as_json: bool) -> None:
     """One whole profile as a tree."""
@@ -47,8 +47,8 @@ def show(tier: str, as_json: bool) -> None:
 
 @profiles.command("diff", epilog=examples("chatops profiles diff 25k-dau 50k-dau",
                                           "chatops profiles diff 50k ./mine.yaml --json"))
-@click.argument("a", metavar="A")
-@click.argument("b", metavar="B")
+@click.argument("a", type=PROFILE_REF, metavar="A")
+@click.argument("b", type=PROFILE_REF, metavar="B")
 @json_option
 def diff(a: str, b: str, as_json: bool) -> None:
     """What changes between two profiles, field by field."""
@@ -66,7 +66,8 @@ def diff(a: str, b: str, as_json: bool) -> None:
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @json_option
 def validate(files: tuple[str, ...], as_json: bool) -> None:
-    """Validate profile files; every problem is reported with its file and field. Exit 1 if any is invalid."""
+    """Validate profile files; every problem is reported at once with its file and field. Exit 1 if any is
+    invalid."""
     from pathlib import Path
 
     from chatops.model.loading import load_profile_file
@@ -78,9 +79,12 @@ def validate(files: tuple[str, ...], as_json: bool) -> None:
         except ProfileError as exc:
             results.append((file, None, exc.problems))
     if as_json:
-        emit_json([{"file": f, "valid": not problems, "profile": name, "problems": problems}
-                   for f, name, problems in results])
+        emit_json({"ok": not any(problems for _, _, problems in results),
+                   "files": [{"file": f, "ok": not problems, "profile": name, "problems": problems}
+                             for f, name, problems in results]})
     else:
         ui.render_validation(results)
-    if any(problems for _, _, problems in results):
-        raise SystemExit(1)
+    invalid = [f for f, _, problems in results if problems]
+    if invalid:
+        raise OutcomeError(f"{len(invalid)} of {len(results)} profile file(s) invalid: {', '.join(invalid)}",
+                           EXIT_FAILURE)

@@ -16,7 +16,9 @@ import click
 import jinja2
 
 from chatops.cli.common import examples, profile_option
-from chatops.errors import ChatopsError
+from chatops.cli.output import emit_text, output_options
+from chatops.cli.resolve import config_options, need_profile, resolve_target
+from chatops.errors import UsageError
 from chatops.model import alarms
 from chatops.model.loading import builtin_templates_dir, load_profile
 from chatops.model.naming import Names
@@ -28,6 +30,10 @@ WORKFLOW_TEMPLATE = "github-deploy.yml.j2"
 COMPARISONS = {"GreaterThanThreshold": ">", "GreaterThanOrEqualToThreshold": ">=", "LessThanThreshold": "<",
                "LessThanOrEqualToThreshold": "<="}
 DEFAULT_PULUMI_VERSION = "3.272.0"  # the CLI matching the pulumi SDK chatops is tested with
+#: What the generated workflow installs by default: chatops from the repository checkout (the workflow lives
+#: in your clone or fork of chatops, beside chatops.yaml and profiles/). `chatops` on PyPI is an unrelated
+#: project: the bare name is never installed.
+DEFAULT_INSTALL = "."
 
 
 def data_tier_names(profile: Profile, names: Names) -> dict[str, Any]:
@@ -73,8 +79,22 @@ def render_runbook(profile: Profile, project: str, stack: str, region: str) -> s
         event_loop_lag_metric=alarms.EVENT_LOOP_LAG_METRIC)
 
 
+def check_install_spec(spec: str) -> str:
+    """A path (./tools/chatops, .) or a VCS URL pinned with @tag-or-commit; never a bare package name,
+    which pip would fetch from PyPI, where `chatops` is someone else's project."""
+    spec = spec.strip()
+    if spec.startswith((".", "/")) or spec.startswith("file:"):
+        return spec
+    vcs = re.match(r"^(chatops\s*@\s*)?(git|hg)\+[a-z+]*://\S+@([\w.\-/]+)(#\S*)?$", spec)
+    if vcs:
+        return spec
+    raise UsageError(f"--install {spec!r}: give a path in the repository checkout (e.g. . or ./tools/chatops) or a VCS "
+                     "URL pinned to a tag or commit (e.g. git+https://github.com/acme/chatops@v0.1.0); `chatops` "
+                     "on PyPI is an unrelated project")
+
+
 def render_workflow(profile: Profile, project: str, stack: str, region: str, branch: str = "main",
-                    install_spec: str = "chatops", pulumi_version: str = DEFAULT_PULUMI_VERSION) -> str:
+                    install_spec: str = DEFAULT_INSTALL, pulumi_version: str = DEFAULT_PULUMI_VERSION) -> str:
     return _environment().get_template(WORKFLOW_TEMPLATE).render(
         profile_name=profile.name, project=project, stack=stack, region=region, branch=branch,
         install_spec=install_spec, pulumi_version=pulumi_version, python_version="3.12")
@@ -88,42 +108,39 @@ def _check(value: str, pattern: str, what: str, example: str) -> str:
 
 @click.command(epilog=examples(
     "chatops runbook --profile 50k-dau --stack prod",
+    "chatops runbook --stack prod        # the prod stack of ./chatops.yaml: its tier, project and region",
     "chatops runbook --profile 100k --project acme --stack prod --region eu-central-1 --output docs/runbook.md",
-    "chatops runbook --workflow --profile 50k-dau --stack prod --output .github/workflows/deploy-prod.yml",
+    "chatops runbook --workflow --stack prod --install git+https://github.com/acme/chatops@v0.1.0 "
+    "--output .github/workflows/deploy-prod.yml",
 ))
-@profile_option()
-@click.option("--stack", "-s", default=None, help="Stack name (default: prod for production tiers, dev for dev).")
-@click.option("--project", default="chat", show_default=True, help="Project name (as in chatops.yaml).")
-@click.option("--region", default="us-east-1", show_default=True, help="AWS region of the stack.")
-@click.option("--output", "-o", "output", type=click.Path(dir_okay=False, writable=True),
-              help="Write to this file instead of stdout.")
+@profile_option(required=False)
+@config_options
+@click.option("--project", help="Project name. [default: chatops.yaml's, else chat]")
+@click.option("--region", help="AWS region of the stack. [default: AWS_REGION, else the stack's, else us-east-1]")
+@output_options
 @click.option("--workflow", is_flag=True, help="Render the GitHub Actions deploy workflow instead of the runbook.")
 @click.option("--branch", default="main", show_default=True, help="With --workflow: the branch that deploys.")
-@click.option("--install", "install_spec", default="chatops", show_default=True,
-              help="With --workflow: what pip installs (e.g. 'chatops==0.1.0' or '.').")
-def runbook(profile_ref: str, stack: Optional[str], project: str, region: str, output: Optional[str],
-            workflow: bool, branch: str, install_spec: str) -> None:
+@click.option("--install", "install_spec", default=DEFAULT_INSTALL, show_default=True,
+              help="With --workflow: what pip installs: a path in the repository checkout, or a VCS URL pinned "
+                   "to a tag or commit (git+https://...@v0.1.0). Never the bare name `chatops`: an unrelated "
+                   "project owns it on PyPI.")
+def runbook(profile_ref: Optional[str], stack: Optional[str], config_path: Optional[str], project: Optional[str],
+            region: Optional[str], output: Optional[Path], force: bool, workflow: bool, branch: str,
+            install_spec: str) -> None:
     """The operations runbook of a stack: every alarm with its real name, threshold, what it means and the
     commands to run, plus log groups, restore and scaling procedures. Offline: no AWS account needed.
 
     With --workflow, a GitHub Actions workflow that deploys the stack with `chatops up --yes`.
     """
-    profile = load_profile(profile_ref)
-    stack = stack or ("prod" if profile.is_production else "dev")
-    _check(project, NAME_PATTERN, "project name", "chat")
+    target = resolve_target(profile_ref, stack, project, region, config_path)
+    profile = load_profile(need_profile(target))
+    stack = target.stack or ("prod" if profile.is_production else "dev")
+    _check(target.project, NAME_PATTERN, "project name", "chat")
     _check(stack, NAME_PATTERN, "stack name", "prod")
-    _check(region, REGION_PATTERN, "region", "eu-central-1")
+    _check(target.region, REGION_PATTERN, "region", "eu-central-1")
     if workflow:
-        text = render_workflow(profile, project, stack, region, branch=branch, install_spec=install_spec)
+        text = render_workflow(profile, target.project, stack, target.region, branch=branch,
+                               install_spec=check_install_spec(install_spec))
     else:
-        text = render_runbook(profile, project, stack, region)
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    path = Path(output)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ChatopsError(f"{output}: cannot write ({exc.strerror}); choose another --output path") from None
-    click.echo(f"Wrote {output}", err=True)
+        text = render_runbook(profile, target.project, stack, target.region)
+    emit_text(text, output, force)

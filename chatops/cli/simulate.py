@@ -12,8 +12,8 @@ from typing import Any, Optional
 
 import click
 
-from chatops.cli.common import examples, json_option, profile_option, stack_choice
-from chatops.cli.plan import DauType, _usage, _usage_options
+from chatops.cli.common import dau_option, examples, json_option, profile_option, stack_choice, usage_options
+from chatops.cli.plan import _usage
 from chatops.errors import EXIT_NO_FIT, ChatopsError, OutcomeError, UsageError
 from chatops.simulate.engine import DEFAULT_SCALE_IN_THRESHOLD
 from chatops.simulate.scenario import DEFAULT_IMAGE_PULL_SECONDS, DEFAULT_PROVISIONING_SECONDS
@@ -47,8 +47,8 @@ class SpikeType(click.ParamType):
 @click.option("--stack", help="A stack of chatops.yaml: simulate its profile, priced in its region, with its alarm names.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Path to chatops.yaml (with --stack). [default: ./chatops.yaml or CHATOPS_CONFIG]")
-@click.option("--dau", type=DauType(), default=None, help="Daily active users [default: the profile's design DAU].")
-@_usage_options
+@dau_option("Daily active users (e.g. 50000, 50k) [default: the profile's design DAU].")
+@usage_options
 @click.option("--usage-file", type=click.Path(path_type=Path), default=None,
               help="YAML with any of plan's usage assumptions (dau, peak_concurrency, ...); flags win.")
 @click.option("--shape", type=click.Choice(sorted(SHAPES)), default=None,

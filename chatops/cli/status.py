@@ -10,6 +10,7 @@ import click
 
 from chatops.cli.common import examples, json_option
 from chatops.cli.doctor import aws_options, resolve_stack, stack_options
+from chatops.errors import EXIT_UNHEALTHY, OutcomeError
 
 
 @click.command(epilog=examples("chatops status --stack prod",
@@ -28,7 +29,7 @@ def status(stack_arg: Optional[str], config_arg: Optional[str], outputs_file: Op
            watch: Optional[int], iterations: Optional[int], aws_profile: Optional[str],
            endpoint_url: Optional[str], as_json: bool) -> None:
     """Tasks, deployments, target health, alarms, queues, database, Redis, and realtime load against
-    the tier's capacity, with the tier the observed peak needs."""
+    the tier's capacity, with the tier the observed peak needs. Exit 4 when the stack needs attention."""
     from chatops.aws.session import make_aws
     from chatops.aws.status import StatusContext, collect_status, read_outputs_file
 
@@ -44,9 +45,13 @@ def status(stack_arg: Optional[str], config_arg: Optional[str], outputs_file: Op
     ctx = StatusContext(target.config.project, target.stack, target.profile, outputs, aws)
 
     if watch is None:
-        _show(collect_status(ctx), as_json)
-        return
-    _watch(lambda: collect_status(ctx), watch, iterations, as_json)
+        report = collect_status(ctx)
+        _show(report, as_json)
+    else:
+        report = _watch(lambda: collect_status(ctx), watch, iterations, as_json)
+    if not report["ok"]:
+        raise OutcomeError(f"stack {target.stack} needs attention: {len(report['problems'])} problem(s)",
+                           EXIT_UNHEALTHY)
 
 
 def _show(report: dict[str, Any], as_json: bool) -> None:
@@ -61,19 +66,20 @@ def _show(report: dict[str, Any], as_json: bool) -> None:
         console().print(status_view(report))
 
 
-def _watch(refresh: Any, seconds: int, iterations: Optional[int], as_json: bool) -> None:
+def _watch(refresh: Any, seconds: int, iterations: Optional[int], as_json: bool) -> dict[str, Any]:
     """Redraw in place until Ctrl-C (the CLI's handler prints 'Interrupted.'); with --json, one document
-    per refresh."""
+    per refresh. Returns the last report (its verdict is the exit code after --iterations)."""
     if as_json:
         from chatops.ui.console import emit_json
 
         count = 0
-        while iterations is None or count < iterations:
-            emit_json(refresh())
+        while True:
+            report = refresh()
+            emit_json(report)
             count += 1
-            if iterations is None or count < iterations:
-                time.sleep(seconds)
-        return
+            if iterations is not None and count >= iterations:
+                return report
+            time.sleep(seconds)
     from chatops.ui.status import watch_live
 
-    watch_live(refresh, seconds, iterations)
+    return watch_live(refresh, seconds, iterations)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Sequence
 
 from chatops.costing.estimate import CostEstimate
 
@@ -29,6 +30,20 @@ CATEGORY_BY_TYPE: dict[str, str] = {
 }
 CATEGORIES: tuple[str, ...] = ("compute", "database", "cache", "network", "load balancer", "waf", "messaging",
                                "observability", "security", "other")
+
+
+def natural_order(*name_lists: Sequence[str]) -> list[str]:
+    """Resource names of several estimates merged in stack order, the longest list first: a name the
+    merged order lacks goes right before its successor in its own list, so related rows stay together
+    across tiers (database, replica, proxy, then every cache group) instead of trailing at the end."""
+    order: list[str] = []
+    for names in sorted(name_lists, key=len, reverse=True):
+        for i, name in enumerate(names):
+            if name in order:
+                continue
+            successor = next((n for n in names[i + 1:] if n in order), None)
+            order.insert(order.index(successor) if successor is not None else len(order), name)
+    return order
 
 
 def by_category(estimate: CostEstimate) -> dict[str, Decimal]:

@@ -1,6 +1,8 @@
 """compare_costs(before, after): the monthly difference per resource and per cost component, which
-`cost-report --compare` and `scale-to` show. Components are matched by resource and component name;
-a component only on one side (e.g. another instance class) appears with the other side empty."""
+`cost-report --compare`, `scale-to` and the live `preview` show. Components are matched by resource and
+component name; a component only on one side (e.g. another instance class) appears with the other side
+empty. Each line says how it changes as infracost does: added (+), changed (~), removed (-) or
+unchanged (no sign)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,28 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Optional
 
+from chatops.costing.categories import natural_order
 from chatops.costing.components import ResourceCost
 from chatops.costing.estimate import CostEstimate
+
+#: How a line changes, and the sign infracost prints for it.
+CHANGE_SIGNS = {"added": "+", "changed": "~", "removed": "-", "unchanged": ""}
+
+
+def change_kind(before: Optional[Decimal], after: Optional[Decimal], present_before: bool = True,
+                present_after: bool = True) -> str:
+    if not present_before or before is None:
+        return "added" if present_after and after is not None else "unchanged"
+    if not present_after or after is None:
+        return "removed"
+    return "unchanged" if before == after else "changed"
+
+
+def percent_change(before: Decimal, after: Decimal) -> Optional[float]:
+    """(after - before) / before in percent, one decimal; None when there was nothing before."""
+    if before == 0:
+        return None if after != 0 else 0.0
+    return round(float((after - before) / before * 100), 1)
 
 
 @dataclass(frozen=True)
@@ -21,6 +43,10 @@ class ComponentDelta:
     @property
     def delta(self) -> Decimal:
         return (self.after or Decimal(0)) - (self.before or Decimal(0))
+
+    @property
+    def change(self) -> str:
+        return change_kind(self.before, self.after)
 
 
 @dataclass(frozen=True)
@@ -36,6 +62,14 @@ class ResourceDelta:
     @property
     def delta(self) -> Decimal:
         return self.after - self.before
+
+    @property
+    def change(self) -> str:
+        kind = change_kind(self.before, self.after, self.count_before > 0, self.count_after > 0)
+        if kind == "unchanged" and (self.count_before != self.count_after
+                                    or any(c.change != "unchanged" for c in self.components)):
+            return "changed"
+        return kind
 
 
 @dataclass(frozen=True)
@@ -67,6 +101,10 @@ class CostComparison:
     def delta_max(self) -> Decimal:
         return self.after.max_monthly - self.before.max_monthly
 
+    @property
+    def delta_percent(self) -> Optional[float]:
+        return percent_change(self.before.total_monthly, self.after.total_monthly)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "currency": self.currency,
@@ -74,21 +112,23 @@ class CostComparison:
             "complete": self.complete,
             "before": _side(self.before),
             "after": _side(self.after),
-            "delta_fixed": self.delta_fixed,
-            "delta_usage": self.delta_usage,
             "delta_monthly": self.delta_monthly,
-            "delta_max": self.delta_max,
+            "delta_percent": self.delta_percent,
+            "delta": {"fixed_monthly": self.delta_fixed, "usage_monthly": self.delta_usage,
+                      "total_monthly": self.delta_monthly, "max_monthly": self.delta_max},
             "resources": [{
-                "name": r.name, "resource_type": r.resource_type, "count_before": r.count_before,
-                "count_after": r.count_after, "before": r.before, "after": r.after, "delta": r.delta,
-                "components": [{"name": c.name, "before": c.before, "after": c.after, "delta": c.delta}
-                               for c in r.components],
+                "name": r.name, "resource_type": r.resource_type, "change": r.change,
+                "count_before": r.count_before, "count_after": r.count_after,
+                "before_monthly": r.before if r.count_before else None,
+                "after_monthly": r.after if r.count_after else None, "delta_monthly": r.delta,
+                "components": [{"name": c.name, "change": c.change, "before_monthly": c.before,
+                                "after_monthly": c.after, "delta_monthly": c.delta} for c in r.components],
             } for r in self.resources],
         }
 
 
 def _side(e: CostEstimate) -> dict[str, Any]:
-    return {"profile": e.profile, "fixed_monthly": e.fixed_monthly, "usage_monthly": e.usage_monthly,
+    return {"profile": e.profile, "dau": e.dau, "fixed_monthly": e.fixed_monthly, "usage_monthly": e.usage_monthly,
             "total_monthly": e.total_monthly, "max_monthly": e.max_monthly, "complete": e.complete,
             "missing_prices": e.missing_prices}
 
@@ -96,7 +136,7 @@ def _side(e: CostEstimate) -> dict[str, Any]:
 def compare_costs(before: CostEstimate, after: CostEstimate) -> CostComparison:
     old = {r.name: r for r in before.resources}
     new = {r.name: r for r in after.resources}
-    names = list(old) + [n for n in new if n not in old]
+    names = natural_order(list(old), list(new))
     return CostComparison(currency=after.currency, region=after.region, before=before, after=after,
                           resources=[_resource_delta(old.get(n), new.get(n)) for n in names])
 
@@ -106,7 +146,7 @@ def _resource_delta(old: Optional[ResourceCost], new: Optional[ResourceCost]) ->
     assert some is not None
     old_lines = {c.name: c.monthly_cost for c in old.components} if old else {}
     new_lines = {c.name: c.monthly_cost for c in new.components} if new else {}
-    names = list(old_lines) + [n for n in new_lines if n not in old_lines]
+    names = natural_order(list(old_lines), list(new_lines))
     return ResourceDelta(
         name=some.name, resource_type=some.resource_type,
         count_before=old.count if old else 0, count_after=new.count if new else 0,

@@ -72,10 +72,10 @@ class CostEstimate:
         """Per price status: how many lines and how much of the monthly total rest on it; derived ones by rule."""
         summary: dict[str, dict[str, Any]] = {}
         for c in self.components:
-            row = summary.setdefault(c.price_status, {"lines": 0, "monthly_cost": None if c.price_missing else Decimal(0)})
+            row = summary.setdefault(c.price_status, {"lines": 0, "cost_monthly": None if c.price_missing else Decimal(0)})
             row["lines"] += 1
             if c.monthly_cost is not None:
-                row["monthly_cost"] = (row["monthly_cost"] or Decimal(0)) + c.monthly_cost
+                row["cost_monthly"] = (row["cost_monthly"] or Decimal(0)) + c.monthly_cost
             if c.price_rule:
                 rules = row.setdefault("rules", {})
                 for rule in c.price_rule.split(","):
@@ -108,11 +108,11 @@ class CostEstimate:
             "usage_monthly": self.usage_monthly,
             "total_monthly": self.total_monthly,
             "max_monthly": self.max_monthly,
-            "cost_per_1000_dau": self.cost_per_1000_dau(),
+            "per_1000_dau_monthly": self.cost_per_1000_dau(),
             "missing_prices": self.missing_prices,
             "price_status": self.price_status_summary(),
             "from_other_region": {"lines": len(self.from_other_region()),
-                                  "monthly_cost": sum((c.monthly_cost or Decimal(0) for c in self.from_other_region()),
+                                  "cost_monthly": sum((c.monthly_cost or Decimal(0) for c in self.from_other_region()),
                                                       Decimal(0))},
             "pricing": self.pricing,
             **({"on_demand": _totals_json(self.on_demand), "commitment_savings_monthly": self.commitment_savings}
@@ -132,15 +132,15 @@ def _resource_json(r: ResourceCost, on_demand: Optional[CostEstimate] = None) ->
         "name": r.name,
         "resource_type": r.resource_type,
         "count": r.count,
-        "monthly_cost": r.monthly_cost,
-        "max_monthly_cost": r.max_monthly_cost,
-        **({"on_demand_monthly_cost": beside.monthly_cost} if beside is not None else {}),
+        "cost_monthly": r.monthly_cost,
+        "max_monthly": r.max_monthly_cost,
+        **({"on_demand_monthly": beside.monthly_cost} if beside is not None else {}),
         "components": [{
             "name": c.name,
             "unit": c.unit,
             "monthly_quantity": c.monthly_quantity,
             "unit_price": c.unit_price,
-            "monthly_cost": c.monthly_cost,
+            "cost_monthly": c.monthly_cost,
             "usage_based": c.usage_based,
             "price_key": c.price_key,
             "price_status": c.price_status,

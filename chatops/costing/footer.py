@@ -59,16 +59,16 @@ def status_counts(estimates: Sequence[CostEstimate]) -> str:
     summary: dict[str, dict[str, Any]] = {}
     for e in estimates:
         for status, row in e.price_status_summary().items():
-            total = summary.setdefault(status, {"lines": 0, "monthly_cost": None})
+            total = summary.setdefault(status, {"lines": 0, "cost_monthly": None})
             total["lines"] += row["lines"]
-            if row["monthly_cost"] is not None:
-                total["monthly_cost"] = (total["monthly_cost"] or Decimal(0)) + row["monthly_cost"]
+            if row["cost_monthly"] is not None:
+                total["cost_monthly"] = (total["cost_monthly"] or Decimal(0)) + row["cost_monthly"]
     order = {s: i for i, s in enumerate(STATUS_ORDER)}
     parts = []
     for status in sorted(summary, key=lambda s: order.get(s, len(order))):
         row = summary[status]
         count = f"{row['lines']} line{'s' if row['lines'] != 1 else ''}"
-        parts.append(f"{status} {count}" + (f" ({fmt_usd(row['monthly_cost'])})" if row["monthly_cost"] is not None else ""))
+        parts.append(f"{status} {count}" + (f" ({fmt_usd(row['cost_monthly'])})" if row["cost_monthly"] is not None else ""))
     return ", ".join(parts)
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal
-from typing import Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
-from chatops.costing.compare import CostComparison
+from chatops.costing.categories import natural_order
+from chatops.costing.compare import CHANGE_SIGNS, CostComparison
 from chatops.costing.components import PRICE_NOT_FOUND
 from chatops.costing.estimate import CostEstimate
 from chatops.costing.footer import footer_for, price_footer
@@ -27,25 +28,36 @@ def fmt_qty(value: Decimal) -> str:
 
 
 def fmt_price(value: Optional[Decimal]) -> str:
+    """A unit price in full ('$0.0000125'): never rounded to cents, never an exponent."""
     if value is None:
         return PRICE_NOT_FOUND
-    text = format(value.normalize(), "f")
-    return f"${text}"
+    return f"${plain(value)}"
 
 
 def fmt_delta(value: Decimal) -> str:
+    """'+$12.00', '-$3.50'; a change that rounds to zero cents is '$0.00', with no sign."""
+    if cents(value) == 0:
+        return fmt_usd(Decimal(0))
     sign = "+" if value > 0 else "-" if value < 0 else ""
     return f"{sign}{fmt_usd(abs(value))}"
 
 
+def fmt_percent(value: Optional[float]) -> str:
+    """'+12.3 %', '-4.0 %', '0.0 %' (no sign on zero), 'new' when there was nothing before."""
+    if value is None:
+        return "new"
+    sign = "+" if value > 0 else "-" if value < 0 else ""
+    return f"{sign}{abs(value):.1f} %"
+
+
+def headline(cmp: CostComparison) -> str:
+    """infracost's summary line: '+$1,234.56/month (+45.6 %)'."""
+    return f"{fmt_delta(cmp.delta_monthly)}/month ({fmt_percent(cmp.delta_percent)})"
+
+
 def resource_rows(estimates: Sequence[CostEstimate]) -> list[str]:
-    """Resource names in stack order, taken first from the estimate with the most resources."""
-    seen: list[str] = []
-    for e in sorted(estimates, key=lambda x: -len(x.resources)):
-        for r in e.resources:
-            if r.name not in seen:
-                seen.append(r.name)
-    return seen
+    """Resource names of every estimate in stack order, related rows together (categories.natural_order)."""
+    return natural_order(*[[r.name for r in e.resources] for e in estimates])
 
 
 def _cost_of(estimate: CostEstimate, name: str) -> Optional[Decimal]:
@@ -57,19 +69,21 @@ def _cost_of(estimate: CostEstimate, name: str) -> Optional[Decimal]:
 
 # ---- Markdown -------------------------------------------------------------------------------------
 
-def _md_row(cells: Sequence[str]) -> str:
+def md_row(cells: Sequence[str]) -> str:
+    """One GitHub-flavoured Markdown table row; pipes inside cells are escaped."""
     return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
 
-def markdown_estimate(e: CostEstimate) -> str:
-    lines = [f"## {e.profile} in {e.region} ({e.dau:,} DAU)", "",
-             _md_row(["Resource", "Component", "Quantity", "Unit", "Unit price", "Monthly", "Usage-based"]),
-             _md_row(["---", "---", "---:", "---", "---:", "---:", "---"])]
+def markdown_estimate(e: CostEstimate, level: int = 2) -> str:
+    """One estimate; `level` is the heading level (3 inside `plan --format markdown`)."""
+    lines = [f"{'#' * level} Monthly cost: {e.profile} in {e.region} ({e.dau:,} DAU)", "",
+             md_row(["Resource", "Component", "Quantity", "Unit", "Unit price", "Monthly", "Usage-based"]),
+             md_row(["---", "---", "---:", "---", "---:", "---:", "---"])]
     for r in e.resources:
-        lines.append(_md_row([f"**{r.name}** ({r.count})", "", "", "", "", f"**{fmt_usd(r.monthly_cost)}**", ""]))
+        lines.append(md_row([f"**{r.name}** ({r.count})", "", "", "", "", f"**{fmt_usd(r.monthly_cost)}**", ""]))
         for c in r.components:
-            lines.append(_md_row(["", c.name, fmt_qty(c.monthly_quantity), c.unit, fmt_price(c.unit_price),
-                                  fmt_usd(c.monthly_cost), "yes" if c.usage_based else ""]))
+            lines.append(md_row(["", c.name, fmt_qty(c.monthly_quantity), c.unit, fmt_price(c.unit_price),
+                                 fmt_usd(c.monthly_cost), "yes" if c.usage_based else ""]))
     lines += ["", _md_totals(e), "", *_md_footer(price_footer(e)), ""]
     return "\n".join(lines)
 
@@ -84,20 +98,28 @@ def _md_footer(lines: Sequence[str]) -> list[str]:
     return [f"- {line}" for line in lines]
 
 
+def markdown_budget(budget: Mapping[str, Any]) -> str:
+    """The budget gate's verdict (plan --budget, cost-report --fail-above)."""
+    if budget["ok"]:
+        return (f"**Within budget:** {fmt_usd(budget['total_monthly'])} of {fmt_usd(budget['limit_monthly'])} "
+                "per month.")
+    return f"**Over budget:** {budget['problems'][0]}."
+
+
 def markdown_all(estimates: Sequence[CostEstimate]) -> str:
     region = estimates[0].region if estimates else ""
     head = ["Resource"] + [e.profile for e in estimates]
     prices = "1-year commitment prices" if estimates and estimates[0].on_demand is not None else "on-demand list prices"
     lines = [f"## Monthly cost per tier in {region} (USD, {prices})", "",
-             _md_row(head), _md_row(["---"] + ["---:"] * len(estimates))]
+             md_row(head), md_row(["---"] + ["---:"] * len(estimates))]
     for name in resource_rows(estimates):
-        lines.append(_md_row([name] + [fmt_usd(v) if (v := _cost_of(e, name)) is not None else "-" for e in estimates]))
-    lines.append(_md_row(["**fixed**"] + [fmt_usd(e.fixed_monthly) for e in estimates]))
-    lines.append(_md_row(["**usage**"] + [fmt_usd(e.usage_monthly) for e in estimates]))
-    lines.append(_md_row(["**total**"] + [f"**{fmt_total(e.total_monthly, e.complete)}**" for e in estimates]))
-    lines.append(_md_row(["at autoscaling max"] + [fmt_total(e.max_monthly, e.complete) for e in estimates]))
-    lines.append(_md_row(["design DAU"] + [f"{e.dau:,}" for e in estimates]))
-    lines.append(_md_row(["per 1,000 DAU"] + [fmt_total(e.cost_per_1000_dau(), e.complete) for e in estimates]))
+        lines.append(md_row([name] + [fmt_usd(v) if (v := _cost_of(e, name)) is not None else "-" for e in estimates]))
+    lines.append(md_row(["**fixed**"] + [fmt_usd(e.fixed_monthly) for e in estimates]))
+    lines.append(md_row(["**usage**"] + [fmt_usd(e.usage_monthly) for e in estimates]))
+    lines.append(md_row(["**total**"] + [f"**{fmt_total(e.total_monthly, e.complete)}**" for e in estimates]))
+    lines.append(md_row(["at autoscaling max"] + [fmt_total(e.max_monthly, e.complete) for e in estimates]))
+    lines.append(md_row(["design DAU"] + [f"{e.dau:,}" for e in estimates]))
+    lines.append(md_row(["per 1,000 DAU"] + [fmt_total(e.cost_per_1000_dau(), e.complete) for e in estimates]))
     if estimates:
         lines += ["", f"Prices of {estimates[0].catalog_date} ({estimates[0].catalog_origin} catalog); usage at "
                       "each tier's design DAU with the default usage assumptions.", "", *_md_footer(footer_for(estimates))]
@@ -105,17 +127,25 @@ def markdown_all(estimates: Sequence[CostEstimate]) -> str:
 
 
 def markdown_comparison(cmp: CostComparison) -> str:
-    lines = [f"## {cmp.before.profile} -> {cmp.after.profile} in {cmp.region}", "",
-             _md_row(["Resource", "Component", cmp.before.profile, cmp.after.profile, "Change"]),
-             _md_row(["---", "---", "---:", "---:", "---:"])]
+    """infracost's diff as a table: + added, ~ changed, - removed; unchanged lines carry no sign."""
+    b, a = cmp.before, cmp.after
+    lines = [f"## Cost change: {b.profile} -> {a.profile} in {cmp.region}", "",
+             f"**{headline(cmp)}**: {fmt_usd(b.total_monthly)} -> {fmt_usd(a.total_monthly)} per month "
+             f"(at autoscaling maximum {fmt_usd(b.max_monthly)} -> {fmt_usd(a.max_monthly)}, "
+             f"{fmt_delta(cmp.delta_max)}).", "",
+             md_row(["", "Resource / component", b.profile, a.profile, "Monthly change"]),
+             md_row(["---", "---", "---:", "---:", "---:"])]
     for r in cmp.resources:
-        lines.append(_md_row([f"**{r.name}** ({r.count_before} -> {r.count_after})", "", fmt_usd(r.before),
-                              fmt_usd(r.after), fmt_delta(r.delta)]))
+        counts = f" ({r.count_before} -> {r.count_after})" if r.count_before != r.count_after else ""
+        lines.append(md_row([CHANGE_SIGNS[r.change], f"**{r.name}**{counts}", _opt(r.before if r.count_before else None),
+                             _opt(r.after if r.count_after else None), f"**{fmt_delta(r.delta)}**"]))
         for c in r.components:
-            lines.append(_md_row(["", c.name, _opt(c.before), _opt(c.after), fmt_delta(c.delta)]))
-    lines.append(_md_row(["**total**", "", fmt_total(cmp.before.total_monthly, cmp.before.complete),
-                          fmt_total(cmp.after.total_monthly, cmp.after.complete), f"**{fmt_delta(cmp.delta_monthly)}**"]))
-    lines += ["", *_md_footer(footer_for([cmp.before, cmp.after]))]
+            lines.append(md_row([CHANGE_SIGNS[c.change], f"&nbsp;&nbsp;{c.name}", _opt(c.before), _opt(c.after),
+                                 fmt_delta(c.delta)]))
+    lines.append(md_row(["", "**total**", fmt_total(b.total_monthly, b.complete), fmt_total(a.total_monthly, a.complete),
+                         f"**{fmt_delta(cmp.delta_monthly)}**"]))
+    lines += ["", f"Usage at {b.dau:,} and {a.dau:,} DAU; prices of {a.catalog_date} ({a.catalog_origin} catalog).",
+              "", *_md_footer(footer_for([b, a]))]
     return "\n".join(lines) + "\n"
 
 
@@ -123,7 +153,7 @@ def _opt(value: Optional[Decimal]) -> str:
     return "-" if value is None else fmt_usd(value)
 
 
-# ---- CSV ------------------------------------------------------------------------------------------
+# ---- CSV: plain decimals (never 1.46E+3), money in cents, one syntax per column ---------------------
 
 def _csv(rows: list[list[object]]) -> str:
     buf = io.StringIO()
@@ -131,19 +161,27 @@ def _csv(rows: list[list[object]]) -> str:
     return buf.getvalue()
 
 
+def plain(value: Optional[Decimal]) -> str:
+    """A Decimal as a plain decimal string: no exponent, no trailing zeros, no thousands separator."""
+    if value is None:
+        return ""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _num(value: Optional[Decimal]) -> str:
-    return "" if value is None else str(cents(value))
+    return "" if value is None else format(cents(value), "f")
 
 
 def csv_estimate(e: CostEstimate) -> str:
     rows: list[list[object]] = [["profile", "region", "resource", "resource_type", "count", "component", "unit",
-                                 "monthly_quantity", "unit_price", "monthly_cost", "usage_based", "note",
+                                 "monthly_quantity", "unit_price", "cost_monthly", "usage_based", "note",
                                  "price_status", "price_rule"]]
     for r in e.resources:
         for c in r.components:
             rows.append([e.profile, e.region, r.name, r.resource_type, r.count, c.name, c.unit,
-                         str(c.monthly_quantity.normalize()), "" if c.unit_price is None else str(c.unit_price),
-                         _num(c.monthly_cost), str(c.usage_based).lower(), PRICE_NOT_FOUND if c.price_missing else c.note,
+                         plain(c.monthly_quantity), plain(c.unit_price), _num(c.monthly_cost),
+                         str(c.usage_based).lower(), PRICE_NOT_FOUND if c.price_missing else c.note,
                          c.price_status, c.price_rule])
     return _csv(rows)
 
@@ -156,17 +194,20 @@ def csv_all(estimates: Sequence[CostEstimate]) -> str:
     rows.append(["usage_monthly"] + [_num(e.usage_monthly) for e in estimates])
     rows.append(["total_monthly"] + [_num(e.total_monthly) for e in estimates])
     rows.append(["max_monthly"] + [_num(e.max_monthly) for e in estimates])
-    rows.append(["cost_per_1000_dau"] + [_num(e.cost_per_1000_dau()) for e in estimates])
+    rows.append(["per_1000_dau_monthly"] + [_num(e.cost_per_1000_dau()) for e in estimates])
     rows.append(["complete"] + [str(e.complete).lower() for e in estimates])
     return _csv(rows)
 
 
 def csv_comparison(cmp: CostComparison) -> str:
-    rows: list[list[object]] = [["resource", "component", "before", "after", "delta"]]
+    rows: list[list[object]] = [["change", "resource", "component", "before_monthly", "after_monthly",
+                                 "delta_monthly"]]
     for r in cmp.resources:
+        rows.append([r.change, r.name, "", _num(r.before), _num(r.after), _num(r.delta)])
         for c in r.components:
-            rows.append([r.name, c.name, _num(c.before), _num(c.after), _num(c.delta)])
-    rows.append(["total", "", _num(cmp.before.total_monthly), _num(cmp.after.total_monthly), _num(cmp.delta_monthly)])
-    rows.append(["complete", "", str(cmp.before.complete).lower(), str(cmp.after.complete).lower(),
+            rows.append([c.change, r.name, c.name, _num(c.before), _num(c.after), _num(c.delta)])
+    rows.append(["", "total", "", _num(cmp.before.total_monthly), _num(cmp.after.total_monthly),
+                 _num(cmp.delta_monthly)])
+    rows.append(["", "complete", "", str(cmp.before.complete).lower(), str(cmp.after.complete).lower(),
                  str(cmp.complete).lower()])
     return _csv(rows)

@@ -10,7 +10,8 @@ for the types we care about; it is deliberately conservative (e.g. dbSubnetGroup
 move with an outage, counts as a replacement) so the guard errs on the side of stopping.
 
 Every row was checked against the resource schemas in hashicorp/terraform-provider-aws (which pulumi-aws
-is generated from): internal/service/{rds,elasticache,backup,s3,secretsmanager,sqs,ecr}/*.go.
+is generated from): internal/service/{rds,elasticache,backup,s3,secretsmanager,sqs,ecr,ecs}/*.go, and
+every adjacent tier step is judged by provider 5.100.0 itself (tests/infra/test_provider_scale.py).
 Not modelled offline: the replication group's conditional replacement when `engine` or `engineVersion`
 is downgraded (every built-in tier runs the same Redis version; a live preview reports it).
 """
@@ -53,6 +54,8 @@ REPLACE_FORCING: dict[str, frozenset[str]] = {
     "aws:s3/bucket:Bucket": frozenset({"bucket", "bucketPrefix", "objectLockEnabled"}),
     "aws:s3/bucketV2:BucketV2": frozenset({"bucket", "bucketPrefix", "objectLockEnabled"}),
     "aws:secretsmanager/secret:Secret": frozenset({"name", "namePrefix"}),
+    # A new value is a new version (internal/service/secretsmanager/secret_version.go: ForceNew).
+    "aws:secretsmanager/secretVersion:SecretVersion": frozenset({"secretId", "secretString", "secretBinary"}),
     "aws:sqs/queue:Queue": frozenset({"name", "namePrefix", "fifoQueue"}),
     "aws:ecr/repository:Repository": frozenset({"name", "encryptionConfigurations"}),
     "aws:rds/subnetGroup:SubnetGroup": frozenset({"name", "namePrefix"}),
@@ -62,6 +65,14 @@ REPLACE_FORCING: dict[str, frozenset[str]] = {
     "aws:rds/proxy:Proxy": frozenset({"engineFamily", "vpcSubnetIds", "endpointNetworkType",
                                       "targetConnectionNetworkType"}),
     "random:index/randomPassword:RandomPassword": frozenset({ALL_INPUTS}),
+}
+
+#: type token -> the only inputs that update in place; a change to any other input replaces the resource.
+#: Task definitions are immutable revisions: every argument of aws_ecs_task_definition is ForceNew except
+#: these (internal/service/ecs/task_definition.go), so a new image, size or environment is a new revision
+#: (the provider plan of every tier step that resizes a service shows it replaced).
+UPDATABLE_ONLY: dict[str, frozenset[str]] = {
+    "aws:ecs/taskDefinition:TaskDefinition": frozenset({"tags", "skipDestroy", "trackLatest"}),
 }
 
 #: Types holding data (or identities other systems point at): replacing or deleting one loses something.
@@ -240,7 +251,7 @@ def plan_between(before: Iterable[dict[str, Any]], after: Iterable[dict[str, Any
         changed = changed_inputs(old[urn].get("inputs") or {}, resource.get("inputs") or {})
         if not changed:
             continue
-        forcing = forcing_inputs(resource["type"], changed)
+        forcing = forcing_inputs(resource["type"], changed, old[urn].get("inputs") or {}, resource.get("inputs") or {})
         op, keys = ("replace", forcing) if forcing else ("update", changed)
         result.changes[urn] = ResourceChange(urn, resource["type"], op, keys, bool(old[urn].get("protect")))
     for urn, resource in old.items():
@@ -255,10 +266,27 @@ def changed_inputs(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, 
     return tuple(name for name in names if before.get(name) != after.get(name))
 
 
-def forcing_inputs(type_token: str, changed: tuple[str, ...]) -> tuple[str, ...]:
+def forcing_inputs(type_token: str, changed: tuple[str, ...], before: Optional[dict[str, Any]] = None,
+                   after: Optional[dict[str, Any]] = None) -> tuple[str, ...]:
     forcing = REPLACE_FORCING.get(type_token, frozenset())
     if type_token.startswith("aws:"):
         forcing = forcing | AWS_PROVIDER_FORCING
     if ALL_INPUTS in forcing:
         return changed
-    return tuple(name for name in changed if name in forcing)
+    if type_token in UPDATABLE_ONLY:
+        return tuple(name for name in changed if name not in UPDATABLE_ONLY[type_token])
+    found = tuple(name for name in changed if name in forcing)
+    if type_token == "aws:ecs/service:Service" and "capacityProviderStrategies" in changed \
+            and _strategy_change_replaces(before or {}, after or {}):
+        found += ("capacityProviderStrategies",)
+    return found
+
+
+def _strategy_change_replaces(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    """aws_ecs_service's capacityProviderStrategyCustomizeDiff (internal/service/ecs/service.go, provider
+    5.x): a changed capacity provider strategy forces a new service unless `force_new_deployment` is set
+    and neither the old nor the new strategy is empty. (Provider 6.x, under pulumi-aws 7, refuses the
+    change outright without `force_new_deployment`; with it, the service updates in place.)"""
+    if not after.get("forceNewDeployment"):
+        return True
+    return not before.get("capacityProviderStrategies") or not after.get("capacityProviderStrategies")

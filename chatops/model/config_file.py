@@ -25,8 +25,30 @@ class ConfigError(ChatopsError):
 
 
 def config_path(explicit: Optional[str] = None) -> Path:
-    """--config, else CHATOPS_CONFIG, else ./chatops.yaml."""
-    return Path(explicit or os.environ.get("CHATOPS_CONFIG") or CONFIG_FILE_NAME)
+    """--config, else CHATOPS_CONFIG, else chatops.yaml in the current directory or the nearest parent
+    that has one (as git finds .git), else ./chatops.yaml (which `init` creates)."""
+    chosen = explicit or os.environ.get("CHATOPS_CONFIG")
+    if chosen:
+        return Path(chosen)
+    return find_config() or Path(CONFIG_FILE_NAME)
+
+
+def find_config(start: Optional[Path] = None) -> Optional[Path]:
+    """The chatops.yaml of the current directory or its nearest parent, or None."""
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        candidate = directory / CONFIG_FILE_NAME
+        if candidate.is_file():
+            return candidate if directory != here else Path(CONFIG_FILE_NAME)
+    return None
+
+
+def config_in_use(explicit: Optional[str] = None) -> Optional[Path]:
+    """The chatops.yaml that settings come from: --config or CHATOPS_CONFIG (which must then exist), else
+    the one found from the current directory up, else None (offline commands then use their defaults)."""
+    if explicit or os.environ.get("CHATOPS_CONFIG"):
+        return config_path(explicit)
+    return find_config()
 
 
 def load_config(explicit: Optional[str] = None) -> tuple[ChatopsConfig, Path]:

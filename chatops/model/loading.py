@@ -131,19 +131,76 @@ def read_yaml_mapping(path: Path, error: type[Exception]) -> dict[str, Any]:
 
 
 def profile_from_data(data: dict[str, Any], source: str) -> Profile:
-    """Validate a parsed profile: structure first (all errors), then cross-field rules (all errors)."""
+    """Validate a parsed profile, reporting every problem at once: structural ones (unknown or missing
+    keys, wrong types, bounds) and the field rules (classes, CPU/memory pairs ...), even when both occur."""
     from pydantic import ValidationError
+
+    from chatops.model.profile_rules import rule_violations
 
     try:
         profile = validate_record(Profile, data)
     except ValidationError as exc:
-        raise ProfileError([f"{source}: {line}" for line in format_validation_errors(exc, PROFILE_KEY_HINT)]) from None
-    from chatops.model.profile_rules import rule_violations
-
+        lines = format_validation_errors(exc, PROFILE_KEY_HINT)
+        lines += _rules_despite_structure(data, exc)
+        raise ProfileError([f"{source}: {line}" for line in lines]) from None
     problems = rule_violations(profile)
     if problems:
         raise ProfileError([f"{source}: {p}" for p in problems])
     return profile
+
+
+def _rules_despite_structure(data: dict[str, Any], exc: "ValidationError") -> list[str]:
+    """The rule violations of a profile that also has structural errors (an unknown key used to hide a
+    wrong instance class). Each faulty value is swapped for a reference tier's (the smallest and the
+    largest, in turn) and the rules run on both; a violation reported under both references, at a path
+    that was not swapped, does not depend on the swapped values, so it is the file's own."""
+    from pydantic import ValidationError
+
+    from chatops.model.profile_rules import rule_violations
+
+    if _REFERENCES_LOADING:
+        return []  # a built-in tier itself is being validated: no reference to repair with
+    faulty = [".".join(str(p) for p in err["loc"]) for err in exc.errors(include_url=False)]
+    found: list[list[str]] = []
+    for reference in (BUILTIN_TIERS[0], BUILTIN_TIERS[-1]):
+        _REFERENCES_LOADING.append(reference)
+        try:
+            repaired = _repair(data, faulty, profile_to_data(_load_builtin(reference)))
+            profile = validate_record(Profile, repaired)
+        except (ValidationError, ProfileError):
+            return []  # the file is too far from a profile (or a reference is broken) to say more
+        finally:
+            _REFERENCES_LOADING.pop()
+        found.append([str(p) for p in rule_violations(profile)
+                      if not any(p.path == path or p.path.startswith(path + ".") for path in faulty)])
+    return [line for line in found[0] if line in found[1]]
+
+
+_REFERENCES_LOADING: list[str] = []
+
+
+def _repair(data: Any, faulty: list[str], reference: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of `data` with each faulty path set to the reference's value (or removed when the
+    reference has none, e.g. an unknown key)."""
+    import copy
+
+    repaired = copy.deepcopy(data)
+    for path in faulty:
+        loc = path.split(".") if path else []
+        node, ref = repaired, reference
+        for key in loc[:-1]:
+            if not isinstance(node, dict):
+                break
+            if not isinstance(node.get(key), dict):
+                node[key] = copy.deepcopy(ref.get(key, {})) if isinstance(ref, dict) else {}
+            node, ref = node[key], ref.get(key, {}) if isinstance(ref, dict) else {}
+        else:
+            if isinstance(node, dict) and loc:
+                if isinstance(ref, dict) and loc[-1] in ref:
+                    node[loc[-1]] = copy.deepcopy(ref[loc[-1]])
+                else:
+                    node.pop(loc[-1], None)
+    return repaired
 
 
 PROFILE_KEY_HINT = "`chatops profiles show dev` lists every profile key"

@@ -93,6 +93,18 @@ class ChatopsConfig(_Strict):
             raise ValueError("; ".join(problems))
         return self
 
+    @model_validator(mode="after")
+    def _one_domain_per_stack(self) -> "ChatopsConfig":
+        # api.<domain> is each stack's public host and DNS record: two stacks on one domain would fight
+        # over the same Route 53 record and certificate.
+        seen: dict[str, str] = {}
+        for name, entry in self.stacks.items():
+            if entry.domain in seen:
+                raise ValueError(f"stacks {seen[entry.domain]} and {name} both use domain {entry.domain}; each "
+                                 "stack needs its own (api.<domain> is its public host)")
+            seen[entry.domain] = name
+        return self
+
 
 class DeploymentSettings(_Strict):
     """What the inline program needs besides the profile: one stack of one project."""

@@ -51,6 +51,14 @@ class PlanResult:
         return self.profile is not None and self.report.holds(self.required_headroom)
 
     @property
+    def problems(self) -> list[str]:
+        """Why the plan is not ok, one line each (empty when it fits)."""
+        if self.profile is None:
+            return [self.reason]
+        return [f"{d.label}: {d.headroom:.2f}x < {self.required_headroom:g}x"
+                for d in self.report.short_of(self.required_headroom)]
+
+    @property
     def profile_label(self) -> Optional[str]:
         return None if self.profile is None else self.profile.name
 
@@ -61,7 +69,8 @@ class PlanResult:
             "usage": record_to_data(self.demand.usage),
             "mode": self.mode,
             "profile": self.profile_label,
-            "fits": self.fits,
+            "ok": self.fits,
+            "problems": self.problems,
             "required_headroom": self.required_headroom,
             "headroom": {d.key: _finite(d.headroom) for d in report.dimensions},
             "headroom_at_max": {d.key: _finite(d.headroom_at_max) for d in report.dimensions},
@@ -139,7 +148,7 @@ def _around(choice: TierChoice) -> tuple[Candidate, ...]:
 
 
 def _finite(value: float) -> Optional[float]:
-    return None if math.isinf(value) else round(value, 3)
+    return None if math.isinf(value) else round(value, 2)  # ratios: 2 decimals (docs/json.md)
 
 
 def demand_to_json(d: DemandEstimate) -> dict[str, Any]:
@@ -157,7 +166,7 @@ def dimension_to_json(d: Dimension) -> dict[str, Any]:
 
 def neighbour_to_json(c: Candidate) -> dict[str, Any]:
     tightest = c.report.tightest
-    return {"profile": c.profile.name, "design_dau": c.profile.design.dau, "fits": c.fits,
+    return {"profile": c.profile.name, "design_dau": c.profile.design.dau, "ok": c.fits,
             "designed_for_dau": c.designed_for_dau, "holds": c.holds, "tightest": tightest.key,
             "tightest_headroom": _finite(tightest.headroom)}
 
@@ -194,7 +203,7 @@ def optimum_to_json(o: "Optimum") -> dict[str, Any]:
         "complete": o.complete,
         "missing_prices": list(o.quote.missing_prices),
         "from_tier": o.from_tier,
-        "tier": None if tier is None else {
+        "selected_tier": None if tier is None else {
             "profile": tier.profile, "total_monthly": _cents(tier.total_monthly),
             "meets_availability": not tier.policy_shortfalls, "shortfalls": list(tier.policy_shortfalls),
             "savings_monthly": _cents(tier.total_monthly - o.quote.total_monthly)},

@@ -15,6 +15,7 @@ from typing import Any, Optional
 from chatops.errors import ChatopsError
 from chatops.model.demand import UsageAssumptions
 from chatops.model.loading import read_yaml_mapping
+from chatops.model.numbers import WHOLE_FIELDS, NumberError, parse_number
 from chatops.model.records import record_to_data, validate_record
 
 
@@ -43,6 +44,9 @@ def read_usage_file(path: Path) -> dict[str, Any]:
     """The assumptions the file sets, validated; raises UsageFileError naming each bad field."""
     raw = read_yaml_mapping(path, UsageFileError)
     data = {str(key).replace("-", "_"): value for key, value in raw.items()}
+    problems = _parse_numbers(data)
+    if problems:
+        raise UsageFileError([f"{path}: {problem}" for problem in problems])
     from pydantic import ValidationError
 
     try:
@@ -50,6 +54,20 @@ def read_usage_file(path: Path) -> dict[str, Any]:
     except ValidationError as exc:
         raise UsageFileError([f"{path}: {_describe(err)}" for err in exc.errors(include_url=False)]) from None
     return {name: value for name, value in record_to_data(parsed).items() if value is not None}
+
+
+def _parse_numbers(data: dict[str, Any]) -> list[str]:
+    """Numbers written as text (`dau: 50k`, `1.5m`, `"50,000"`) in the one syntax of the command line
+    (chatops.model.numbers), replaced in `data` by their value; a problem per value that is not a number."""
+    problems = []
+    known = {f.name for f in dataclasses.fields(UsageAssumptions)}
+    for key, value in data.items():
+        if key in known and isinstance(value, str):
+            try:
+                data[key] = parse_number(value, whole=key in WHOLE_FIELDS)
+            except NumberError as exc:
+                problems.append(f"{key}: {exc}")
+    return problems
 
 
 def _describe(err: dict[str, Any]) -> str:

@@ -5,29 +5,30 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Optional
 
-from rich.table import Table
 
 from chatops.ui.console import console
+from chatops.ui.tables import Col, Row, whole_table
 
 
 def render_actual_cost(report: dict[str, Any]) -> None:
     mtd = report["month_to_date"]
-    table = Table(title=f"Actual cost of {report['project']}-{report['stack']} ({report['tier']}, {report['region']}), "
-                        f"USD, by Cost Explorer service")
-    for column in ("service", "estimate / month", f"last month ({report['last_month']['start'][:7]})",
-                   "variance", f"month to date ({mtd['elapsed_days']} d)", "projected month", "projected variance"):
-        table.add_column(column, justify="left" if column == "service" else "right")
+    title = (f"Actual cost of {report['project']}-{report['stack']} ({report['profile']}, {report['region']}), "
+             f"USD, by Cost Explorer service")
+    columns = [Col("service")] + [Col(name, "right", whole=True) for name in (
+        "estimate / month", f"last month ({report['last_month']['start'][:7]})", "variance",
+        f"month to date ({mtd['elapsed_days']} d)", "projected month", "projected variance")]
+    rows: list[Row] = []
     for row in report["services"]:
-        table.add_row(row["service"], _money(row["estimate_monthly"]), _money(row["last_month"]),
-                      _variance(row["variance_last_month"], row["variance_last_month_percent"]),
-                      _money(row["month_to_date"]), _money(row["month_projected"]),
-                      _pct(row["variance_projected_percent"]))
+        rows.append([row["service"], _money(row["estimate_monthly"]), _money(row["last_month_monthly"]),
+                      _variance(row["variance_monthly"], row["variance_percent"]),
+                      _money(row["month_to_date_monthly"]), _money(row["projected_monthly"]),
+                      _pct(row["projected_variance_percent"])])
     totals = report["totals"]
-    table.add_row("[bold]total[/]", _money(totals["estimate_monthly"]), _money(totals["last_month"]),
-                  _variance(totals["variance_last_month"], totals["variance_last_month_percent"]),
-                  _money(totals["month_to_date"]), _money(totals["month_projected"]), "")
+    rows.append(["[bold]total[/]", _money(totals["estimate_monthly"]), _money(totals["last_month_monthly"]),
+                  _variance(totals["variance_monthly"], totals["variance_percent"]),
+                  _money(totals["month_to_date_monthly"]), _money(totals["projected_monthly"]), ""])
     out = console()
-    out.print(table)
+    out.print(whole_table(title, columns, rows))
     if report["estimated_by_aws"]:
         out.print("[dim]Cost Explorer marks some figures as estimated (the bill is not final yet).[/]")
     out.print("[dim]Costs without the project/stack tags (data transfer, taxes, support) are not included.[/]")

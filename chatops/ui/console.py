@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
-from typing import TYPE_CHECKING, Any
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any, Optional, TextIO
 
 import click
 
@@ -13,28 +15,81 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
+#: Width for output that is not a terminal (files, pipes, CI logs) when COLUMNS does not say otherwise.
+PIPE_WIDTH = 160
+
+#: JSON schema version every top-level object carries (docs/json.md); bumped on an incompatible change.
+SCHEMA_VERSION = 1
+
+
+@dataclasses.dataclass
+class OutputSettings:
+    """Set once by the `chatops` group from --quiet / --no-color (and CHATOPS_QUIET / NO_COLOR)."""
+
+    quiet: bool = False
+    no_color: bool = False
+
+
+SETTINGS = OutputSettings()
+
+
+def configure(quiet: bool = False, no_color: bool = False) -> None:
+    SETTINGS.quiet, SETTINGS.no_color = quiet, no_color
+
+
+def width_of(stream: TextIO) -> Optional[int]:
+    """COLUMNS when set (a terminal or not), else the terminal's own width, else PIPE_WIDTH."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return None if stream.isatty() else PIPE_WIDTH
+
+
 def console(stderr: bool = False) -> Console:
     """A rich console on the current stdout/stderr (so click's test runner captures it).
 
-    When output is not a terminal, use a wide fixed width instead of 80 columns so tables stay readable
-    in files and CI logs.
-    """
+    Honours COLUMNS, NO_COLOR and --no-color; on stderr, --quiet silences it (notes and progress only:
+    reports go to stdout and errors through click)."""
     # Imported here: JSON output (`plan --json`) never needs rich, and plan's start-up time is budgeted.
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
-    width = None if stream.isatty() else 160
-    return Console(file=stream, width=width, highlight=False, soft_wrap=False)
+    extra: dict[str, Any] = {"color_system": None} if SETTINGS.no_color else {}  # plain text, no escape codes
+    return Console(file=stream, width=width_of(stream), highlight=False, soft_wrap=False,
+                   quiet=stderr and SETTINGS.quiet, **extra)
+
+
+def note(message: str) -> None:
+    """A one-line note on stderr ("Wrote costs.html"); nothing with --quiet."""
+    if not SETTINGS.quiet:
+        click.echo(message, err=True)
 
 
 def json_text(data: Any) -> str:
-    """`data` as indented JSON; Decimals become numbers, models their dump, other scalars strings."""
-    return json.dumps(data, indent=2, default=_json_default)
+    """`data` as indented JSON by docs/json.md: a top-level object gets `schema_version`, money (keys
+    ending in `_monthly` or `_hourly`) is rounded to cents, Decimals become numbers, models their dump."""
+    if not isinstance(data, dict):
+        raise TypeError("a JSON report is one object (docs/json.md), not a list or a scalar")
+    return json.dumps(_money_in_cents({"schema_version": SCHEMA_VERSION, **data}), indent=2, default=_json_default)
 
 
 def emit_json(data: Any) -> None:
     """Print `data` as JSON on stdout, nothing else."""
     click.echo(json_text(data))
+
+
+_CENT = Decimal("0.01")
+
+
+def _money_in_cents(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _money_in_cents(v, str(k)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_money_in_cents(v, key) for v in value]
+    if key.endswith(("_monthly", "_hourly")) and isinstance(value, (Decimal, float, int)) \
+            and not isinstance(value, bool):
+        return float(Decimal(str(value)).quantize(_CENT, rounding=ROUND_HALF_UP))
+    return value
 
 
 def _json_default(value: Any) -> Any:

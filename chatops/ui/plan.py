@@ -7,15 +7,15 @@ from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from rich.console import Console
-from rich.table import Table
 
 from chatops.costing.money import fmt_total
 from chatops.sizing.plan import PlanResult
 from chatops.ui.console import console
+from chatops.ui.tables import Col, Row, whole_table
 
 
 def render_plan(result: PlanResult, estimate: Any = None, neighbour_totals: Optional[Mapping[str, Any]] = None,
-                write_path: Optional[Path] = None) -> None:
+                write_path: Optional[Path] = None, budget: Optional[Mapping[str, Any]] = None) -> None:
     out = console()
     _demand(out, result)
     _choice(out, result, write_path)
@@ -29,14 +29,16 @@ def render_plan(result: PlanResult, estimate: Any = None, neighbour_totals: Opti
     if estimate is not None:
         _cost(out, estimate)
     _neighbours(out, result, estimate, neighbour_totals or {})
+    if budget is not None:
+        from chatops.ui.cost import render_budget
+
+        render_budget(out, budget)
 
 
-def _demand(out: Console, r: PlanResult) -> None:
+def demand_rows(r: PlanResult) -> list[tuple[str, str]]:
+    """The demand at the busiest minute as (measure, value) rows: the terminal and the Markdown show these."""
     d, u = r.demand, r.demand.usage
-    table = Table(title="Demand at the busiest minute", show_header=False, title_justify="left")
-    table.add_column(style="bold")
-    table.add_column(justify="right")
-    rows = [
+    return [
         ("Daily active users", f"{d.dau:,}"),
         ("Peak concurrent connections", f"{d.peak_concurrent_connections:,}  ({u.peak_concurrency:.0%} of DAU)"),
         ("Messages/s (deliveries/s)", f"{d.peak_messages_per_second:,.1f}  ({d.peak_deliveries_per_second:,.1f})"),
@@ -49,9 +51,13 @@ def _demand(out: Console, r: PlanResult) -> None:
         ("Storage growth / month", f"{d.storage_growth_gb_per_month:,.1f} GB"),
         ("Data out / month", f"{d.data_out_gb_per_month:,.1f} GB"),
     ]
-    for label, value in rows:
-        table.add_row(label, value)
-    out.print(table)
+
+
+def _demand(out: Console, r: PlanResult) -> None:
+    u = r.demand.usage
+    rows = demand_rows(r)
+    out.print(whole_table("Demand at the busiest minute", [Col("Measure"), Col("Value", "right", whole=True)],
+                          [[f"[bold]{label}[/bold]", value] for label, value in rows]))
     out.print(f"[dim]Assumptions: {u.messages_per_user:g} messages and {u.api_requests_per_user:g} API calls per user "
               f"per day, {u.message_bytes} B per message, fan-out {u.fanout:g}, peak factor {u.peak_factor:g}; "
               f"{u.typing_events_per_message:g} typing events per message, {u.read_receipt_share:.0%} of deliveries "
@@ -73,19 +79,17 @@ def _choice(out: Console, r: PlanResult, write_path: Optional[Path]) -> None:
 
 def _capacity(out: Console, r: PlanResult) -> None:
     tightest = r.report.tightest.key
-    table = Table(title=f"Capacity of {r.report.profile_name} (headroom = capacity / peak; required "
-                        f"{r.required_headroom:g}x at desired counts)", title_justify="left")
-    for name, justify in (("Dimension", "left"), ("Peak demand", "right"), ("Capacity", "right"),
-                          ("Headroom", "right"), ("At autoscaling max", "right")):
-        table.add_column(name, justify=justify)
+    columns = [Col("Dimension"), Col("Peak demand", "right", whole=True), Col("Capacity", "right", whole=True),
+               Col("Headroom", "right", whole=True), Col("At autoscaling max", "right", whole=True)]
+    rows: list[Row] = []
     for d in r.report.dimensions:
-        style = "bold yellow" if d.key == tightest else ""
-        ok = d.headroom >= r.required_headroom
-        mark = "" if ok else " [red]✗[/red]"
+        mark = "" if d.headroom >= r.required_headroom else " [red]✗[/red]"
+        label = f"[bold yellow]{d.label} ← tightest[/bold yellow]" if d.key == tightest else d.label
         demand = f"{d.demand:,.1f}" if d.demand >= 10 else f"{d.demand:,.2f}"
-        table.add_row(d.label + (" ← tightest" if d.key == tightest else ""), demand, _amount(d.capacity),
-                      _x(d.headroom) + mark, f"{_amount(d.capacity_at_max)} ({_x(d.headroom_at_max)})", style=style)
-    out.print(table)
+        rows.append([label, demand, _amount(d.capacity), _x(d.headroom) + mark,
+                     f"{_amount(d.capacity_at_max)} ({_x(d.headroom_at_max)})"])
+    out.print(whole_table(f"Capacity of {r.report.profile_name} (headroom = capacity / peak; required "
+                               f"{r.required_headroom:g}x at desired counts)", columns, rows))
     out.print(f"[dim]ALB load at peak: {r.report.alb_lcu_at_peak:,.1f} LCU (the ALB scales itself; billed per LCU).[/dim]\n")
 
 
@@ -124,31 +128,25 @@ def _warnings(out: Console, r: PlanResult) -> None:
 
 
 def _cost(out: Console, estimate: Any) -> None:
-    try:
-        from chatops.ui.cost import render_cost_table
-    except ImportError:  # the cost table renderer has not landed: show the totals only
-        render_cost_table = None
-    if render_cost_table is not None:
-        render_cost_table(out, estimate)
-    else:
-        out.print(f"[bold]Monthly cost ({estimate.region}):[/bold] {fmt_total(estimate.total_monthly, estimate.complete)} "
-                  f"(fixed ${estimate.fixed_monthly:,.2f} + usage ${estimate.usage_monthly:,.2f})")
+    from chatops.ui.cost import render_cost_table
+
+    render_cost_table(out, estimate)
     out.print()
 
 
 def _neighbours(out: Console, r: PlanResult, estimate: Any, totals: Mapping[str, Any]) -> None:
     if not r.neighbours:
         return
-    table = Table(title="Neighbouring tiers for this demand", title_justify="left")
-    for name in ("Tier", "Designed for", "Tightest", "Headroom", "Fits"):
-        table.add_column(name, justify="left" if name in ("Tier", "Tightest") else "right")
+    columns = [Col("Tier", whole=True), Col("Designed for", "right", whole=True), Col("Tightest"),
+               Col("Headroom", "right", whole=True), Col("Fits", "right")]
     if totals:
-        table.add_column("Monthly", justify="right")
+        columns.append(Col("Monthly", "right", whole=True))
+    rows: list[Row] = []
     for c in r.neighbours:
         t = c.report.tightest
         row = [c.profile.name, f"{c.profile.design.dau:,} DAU", t.label, _x(t.headroom), "yes" if c.fits else "no"]
         if totals:
             e = totals.get(c.profile.name)
             row.append(fmt_total(e.total_monthly, e.complete) if e is not None else "")
-        table.add_row(*row)
-    out.print(table)
+        rows.append(row)
+    out.print(whole_table("Neighbouring tiers for this demand", columns, rows))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from rich.table import Table
+from rich.markup import escape
 from rich.tree import Tree
 
 from chatops.model.profile import Profile
 from chatops.model.profile_diff import FieldChange
 from chatops.ui.console import console
+from chatops.ui.tables import Col, Row, whole_table
 
 
 def _service(s: Any) -> str:
@@ -25,7 +26,10 @@ def _cache(p: Profile) -> str:
 
 
 def features(p: Profile) -> list[str]:
+    """What sets a tier apart besides sizes (the README's tier table shows exactly these)."""
     flags = {
+        "Public subnets": p.network.task_subnets == "public",
+        "Spot": all(s.spot_share_percent == 100 for s in (p.api, p.realtime, p.workers)),
         "WAF": p.waf.enabled,
         "RDS Proxy": p.database.proxy.enabled,
         "Multi-AZ": p.database.multi_az,
@@ -37,16 +41,17 @@ def features(p: Profile) -> list[str]:
 
 
 def render_profile_table(profiles: Sequence[Profile]) -> None:
-    table = Table(title="Scale tiers (tasks: count×CPU units/memory MB ≤autoscaling max)", show_lines=False)
-    for column in ("tier", "env", "design DAU", "peak conns", "api", "realtime", "workers", "database",
-                   "cache", "AZ/NAT", "features"):
-        table.add_column(column, justify="right" if column in ("design DAU", "peak conns") else "left")
+    columns = [Col("tier", whole=True), Col("env", whole=True), Col("design DAU", "right", whole=True),
+               Col("peak conns", "right", whole=True), Col("api"), Col("realtime"), Col("workers"), Col("database"),
+               Col("cache"), Col("AZ/NAT", whole=True), Col("features")]
+    rows: list[Row] = []
     for p in profiles:
         db = f"{p.database.instance_class} {p.database.allocated_storage_gb} GB"
-        table.add_row(p.name, p.environment, f"{p.design.dau:,}", f"{p.design.peak_concurrent_connections:,}",
-                      _service(p.api), _service(p.realtime), _service(p.workers), db, _cache(p),
-                      f"{p.network.availability_zones}/{p.network.nat_gateways}", ", ".join(features(p)) or "-")
-    console().print(table)
+        rows.append([p.name, p.environment, f"{p.design.dau:,}", f"{p.design.peak_concurrent_connections:,}",
+                     _service(p.api), _service(p.realtime), _service(p.workers), db, _cache(p),
+                     f"{p.network.availability_zones}/{p.network.nat_gateways}", ", ".join(features(p)) or "-"])
+    out = console()
+    out.print(whole_table("Scale tiers (tasks: count×CPU units/memory MB ≤autoscaling max)", columns, rows))
 
 
 def render_profile_tree(profile: Profile, data: dict[str, Any]) -> None:
@@ -67,17 +72,14 @@ def render_diff(a: Profile, b: Profile, changes: Sequence[FieldChange]) -> None:
     if not changes:
         console().print(f"{a.name} and {b.name} are the same (apart from name and description).")
         return
-    table = Table(title=f"{a.name} → {b.name}: {len(changes)} fields differ")
-    table.add_column("field")
-    table.add_column(a.name, justify="right")
-    table.add_column(b.name, justify="right")
-    for change in changes:
-        table.add_row(change.path, _show(change.before), _show(change.after))
-    console().print(table)
+    columns = [Col("field", whole=True), Col(a.name, "right", whole=True), Col(b.name, "right", whole=True)]
+    rows: list[Row] = [[change.path, _show(change.before), _show(change.after)] for change in changes]
+    out = console()
+    out.print(whole_table(f"{a.name} → {b.name}: {len(changes)} fields differ", columns, rows))
 
 
 def _show(value: Any) -> str:
-    return "-" if value is None else str(value)
+    return "-" if value is None else escape(str(value))
 
 
 def render_validation(results: Sequence[tuple[str, str | None, list[str]]]) -> None:

@@ -7,16 +7,16 @@ from typing import Any, Callable, Optional
 
 from rich.console import Group, RenderableType
 from rich.live import Live
-from rich.table import Table
 from rich.text import Text
 
 from chatops.errors import ChatopsError
 from chatops.ui.console import console
+from chatops.ui.tables import Col, WholeTable
 
 
 def status_view(report: dict[str, Any], note: str = "") -> RenderableType:
     parts: list[RenderableType] = [Text.from_markup(
-        f"[bold]{report['project']}-{report['stack']}[/] ({report['tier']}, {report['region']}) at "
+        f"[bold]{report['project']}-{report['stack']}[/] ({report['profile']}, {report['region']}) at "
         f"{report['observed_at']}" + (f"  [dim]{note}[/]" if note else ""))]
     parts += [_services(report), _targets(report), _queues(report), _data_stores(report), _realtime(report)]
     if report["alarms"]:
@@ -25,14 +25,16 @@ def status_view(report: dict[str, Any], note: str = "") -> RenderableType:
     return Group(*parts)
 
 
-def _table(title: str, *columns: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    return table
+def _table(title: str, *columns: str) -> WholeTable:
+    return WholeTable(title, [Col(column, whole=column in _WHOLE) for column in columns])
 
 
-def _services(report: dict[str, Any]) -> Table:
+#: Columns of figures and identifiers, never wrapped (names wrap between words).
+_WHOLE = {"running/desired", "pending", "healthy", "unhealthy", "visible", "in flight", "delayed", "status",
+          "since", "value"}
+
+
+def _services(report: dict[str, Any]) -> WholeTable:
     table = _table("ECS services", "service", "running/desired", "pending", "last deployment")
     for svc in report["services"]:
         style = "green" if svc["running"] >= svc["desired"] else "red"
@@ -43,7 +45,7 @@ def _services(report: dict[str, Any]) -> Table:
     return table
 
 
-def _targets(report: dict[str, Any]) -> Table:
+def _targets(report: dict[str, Any]) -> WholeTable:
     table = _table("Target health", "target group", "healthy", "unhealthy", "other states")
     for tg in report["targets"]:
         other = ", ".join(f"{k} {v}" for k, v in tg["states"].items() if k not in ("healthy", "unhealthy")) or "-"
@@ -52,7 +54,7 @@ def _targets(report: dict[str, Any]) -> Table:
     return table
 
 
-def _queues(report: dict[str, Any]) -> Table:
+def _queues(report: dict[str, Any]) -> WholeTable:
     table = _table("Queues", "queue", "visible", "in flight", "delayed")
     for q in report["queues"]:
         visible = f"[red]{q['visible']}[/]" if q["dead_letter"] and q["visible"] else str(q["visible"])
@@ -60,7 +62,7 @@ def _queues(report: dict[str, Any]) -> Table:
     return table
 
 
-def _data_stores(report: dict[str, Any]) -> Table:
+def _data_stores(report: dict[str, Any]) -> WholeTable:
     table = _table("Database and Redis", "resource", "status", "class / node type")
     for db in report["databases"]:
         table.add_row(f"rds {db['role']} {db['id']}", _ok(db["status"]), db["class"] or "-")
@@ -73,7 +75,7 @@ def _ok(state: str) -> str:
     return f"[green]{state}[/]" if state == "available" else f"[yellow]{state}[/]"
 
 
-def _realtime(report: dict[str, Any]) -> Table:
+def _realtime(report: dict[str, Any]) -> WholeTable:
     load = report["realtime"]
     table = _table("Realtime load", "measure", "value")
     table.add_row("active connections (last 5 min)", _num(load["active_connections"]))
@@ -87,12 +89,12 @@ def _realtime(report: dict[str, Any]) -> Table:
                   "no data" if lag is None else f"{lag:g} ms (threshold {load['event_loop_lag_threshold_ms']} ms)")
     suggestion = load["suggestion"]
     if suggestion is not None:
-        table.add_row("tier for the observed peak", f"{suggestion['tier'] or 'beyond the largest tier'} "
+        table.add_row("tier for the observed peak", f"{suggestion['profile'] or 'beyond the largest tier'} "
                       f"(peak implies ~{suggestion['implied_dau']:,} DAU)")
     return table
 
 
-def _alarms(report: dict[str, Any]) -> Table:
+def _alarms(report: dict[str, Any]) -> WholeTable:
     table = _table("Alarms in ALARM", "alarm", "since", "reason")
     for alarm in report["alarms"]:
         table.add_row(f"[red]{alarm['name']}[/]", str(alarm["since"] or "-"), alarm["reason"])
@@ -100,7 +102,7 @@ def _alarms(report: dict[str, Any]) -> Table:
 
 
 def _verdict(report: dict[str, Any]) -> Text:
-    if report["healthy"]:
+    if report["ok"]:
         return Text.from_markup("[green]healthy[/]")
     return Text.from_markup("[red]needs attention:[/]\n" + "\n".join(f"  - {p}" for p in report["problems"]))
 
@@ -113,7 +115,7 @@ def _pct(value: Optional[float]) -> str:
     return "-" if value is None else f"{value}%"
 
 
-def watch_live(refresh: Callable[[], dict[str, Any]], seconds: int, iterations: Optional[int]) -> None:
+def watch_live(refresh: Callable[[], dict[str, Any]], seconds: int, iterations: Optional[int]) -> dict[str, Any]:
     """Redraw every `seconds` until Ctrl-C. A failed refresh keeps the last view and shows the error, so
     a transient throttle does not end the watch; a failure before the first view ends it."""
     report = refresh()
@@ -129,3 +131,4 @@ def watch_live(refresh: Callable[[], dict[str, Any]], seconds: int, iterations: 
                 note = f"refresh failed: {exc}"
             live.update(status_view(report, note), refresh=True)
             count += 1
+    return report

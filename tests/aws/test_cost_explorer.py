@@ -8,6 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from tests.support.json_schemas import assert_valid
+
 from tests.support.aws_servers import write_config
 
 
@@ -48,17 +50,18 @@ def test_actual_costs_next_to_the_estimate(run, moto_url, tmp_path):
     result = _cost_report(run, config, moto_url, "prod", "--json")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
+    assert_valid("cost-report-actual", report)
     rows = {row["service"]: row for row in report["services"]}
     ecs = rows["Amazon Elastic Container Service"]
-    assert ecs["last_month"] == 80.0 and ecs["estimate_monthly"] > 0
-    assert ecs["variance_last_month"] == pytest.approx(80.0 - ecs["estimate_monthly"])
-    assert rows["Tax"]["estimate_monthly"] is None and rows["Tax"]["last_month"] == 12.0
-    assert rows["AWS WAF"]["last_month"] is None and rows["AWS WAF"]["estimate_monthly"] > 0  # estimated, not billed
+    assert ecs["last_month_monthly"] == 80.0 and ecs["estimate_monthly"] > 0
+    assert ecs["variance_monthly"] == pytest.approx(80.0 - ecs["estimate_monthly"])
+    assert rows["Tax"]["estimate_monthly"] is None and rows["Tax"]["last_month_monthly"] == 12.0
+    assert rows["AWS WAF"]["last_month_monthly"] is None and rows["AWS WAF"]["estimate_monthly"] > 0  # estimated, not billed
     assert "EC2 - Other" in rows and "Amazon ElastiCache" in rows
     if today > month_start:
-        assert ecs["month_to_date"] == 20.0 and report["estimated_by_aws"] is True
-    assert report["totals"]["last_month"] == pytest.approx(80 + 95.5 + 70.1 + 99 + 12)
-    assert report["tier"] == "10k-dau" and report["region"] == "us-east-1"
+        assert ecs["month_to_date_monthly"] == 20.0 and report["estimated_by_aws"] is True
+    assert report["totals"]["last_month_monthly"] == pytest.approx(80 + 95.5 + 70.1 + 99 + 12)
+    assert report["profile"] == "10k-dau" and report["region"] == "us-east-1"
 
 
 def test_human_report_is_a_table(run, moto_url, tmp_path):

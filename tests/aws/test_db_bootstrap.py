@@ -137,6 +137,9 @@ def test_cli_reports_json_and_exit_code(run, moto_url, stack, tmp_path):
                  "--endpoint-url", moto_url, "--poll", "0", "--json")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
+    from tests.support.json_schemas import assert_valid
+
+    assert_valid("db-bootstrap", report)
     assert report["ok"] is True and report["exit_code"] == 0 and report["stack"] == "prod"
     assert report["schema_version"] == 1 and report["problems"] == []
     assert "db bootstrap: task" in result.stderr and "STOPPED" in result.stderr

@@ -9,6 +9,8 @@ import uuid
 import boto3
 import pytest
 
+from tests.support.json_schemas import assert_valid
+
 from tests.support.aws_servers import DOMAIN, REGION, write_config
 
 
@@ -33,7 +35,9 @@ def _zone(moto_url: str, name: str, private: bool = False) -> str:
 def _doctor(run, config, moto_url, *extra):
     result = run("doctor", "--stack", "prod", "--config", str(config), "--endpoint-url", moto_url, "--json", *extra)
     assert result.stdout, result.stderr
-    return result, json.loads(result.stdout)
+    report = json.loads(result.stdout)
+    assert_valid("doctor", report)
+    return result, report
 
 
 def _by_name(report):
@@ -45,7 +49,7 @@ def test_doctor_reports_every_check(run, moto_url, tmp_path):
     result, report = _doctor(run, config, moto_url)
     checks = _by_name(report)
     assert set(checks) == {"pulumi cli", "aws credentials", "hosted zone", "database classes", "cache node types",
-                           "fargate vcpu quota", "state backend", "passphrase", "names"}
+                           "fargate vcpu quota", "state backend", "passphrase", "auth0", "names"}
     assert checks["aws credentials"]["status"] == "pass"
     assert "123456789012" in checks["aws credentials"]["detail"] and REGION in checks["aws credentials"]["detail"]
     assert checks["hosted zone"]["status"] == "pass"
@@ -55,9 +59,11 @@ def test_doctor_reports_every_check(run, moto_url, tmp_path):
     # moto knows no PostgreSQL orderable options and no reserved cache offerings: warn, not fail.
     assert checks["database classes"]["status"] == "warn"
     assert checks["cache node types"]["status"] == "warn"
-    # The Pulumi CLI is really missing here, so doctor fails (exit 1) and says how to install it.
+    # The Pulumi CLI is really missing here, so doctor fails (exit 4: unhealthy) and says how to install it.
     assert checks["pulumi cli"]["status"] == "fail" and "get.pulumi.com" in checks["pulumi cli"]["fix"]
-    assert result.exit_code == 1 and report["ok"] is False
+    assert result.exit_code == 4 and report["ok"] is False and report["profile"] == "10k-dau"
+    assert any(p.startswith("pulumi cli: ") for p in report["problems"])
+    assert len(report["problems"]) == sum(c["status"] == "fail" for c in report["checks"])
 
 
 def test_fargate_quota_falls_back_to_the_default_and_fails_for_a_big_tier(run, moto_url, tmp_path):
@@ -109,7 +115,7 @@ def test_human_output_is_a_table_with_a_verdict(run, moto_url, tmp_path):
     config = write_config(tmp_path, zone_id=_zone(moto_url, "example.com"))
     result = run("doctor", "--stack", "prod", "--config", str(config), "--endpoint-url", moto_url)
     assert "hosted zone" in result.stdout and "not ready" in result.stdout
-    assert result.exit_code == 1
+    assert result.exit_code == 4 and "check(s) failed" in result.stderr
 
 
 @pytest.mark.parametrize("status,code", [(403, "AccessDenied"), (403, "ExpiredToken")])
@@ -120,4 +126,23 @@ def test_credentials_failure_is_a_failed_check_and_skips_the_other_aws_checks(ru
     checks = _by_name(report)
     assert checks["aws credentials"]["status"] == "fail" and code in checks["aws credentials"]["detail"]
     assert checks["hosted zone"]["detail"].startswith("not checked")
-    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.exit_code == 4 and "Traceback" not in result.output
+
+
+def test_auth0_placeholders_fail_the_auth0_check(run, moto_url, tmp_path):
+    zone = _zone(moto_url, "example.com")
+    checks = _by_name(_doctor(run, write_config(tmp_path, zone_id=zone), moto_url)[1])
+    assert checks["auth0"]["status"] == "fail" and "placeholder" in checks["auth0"]["detail"]
+    assert "--auth0-domain" in checks["auth0"]["fix"]
+    config = write_config(tmp_path, zone_id=zone, auth0={"domain": "acme.eu.auth0.com", "audience": "https://api.acme.io"})
+    checks = _by_name(_doctor(run, config, moto_url)[1])
+    assert checks["auth0"]["status"] == "pass" and "acme.eu.auth0.com" in checks["auth0"]["detail"]
+
+
+def test_doctor_table_at_80_columns_cuts_nothing(run, moto_url, tmp_path):
+    config = write_config(tmp_path, zone_id=_zone(moto_url, "example.com"))
+    report = _doctor(run, config, moto_url)[1]
+    view = run("doctor", "--stack", "prod", "--config", str(config), "--endpoint-url", moto_url,
+               env={"COLUMNS": "80"})
+    assert max(len(line) for line in view.stdout.splitlines()) <= 80 and "…" not in view.stdout
+    assert all(check["name"] in view.stdout for check in report["checks"])

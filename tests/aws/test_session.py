@@ -27,4 +27,4 @@ def test_unknown_aws_profile_is_one_line(run, moto_url, tmp_path):
 def test_doctor_throttled_credentials_check_fails_the_check(run, fault_server, tmp_path):
     config = write_config(tmp_path)
     result = run("doctor", "--config", str(config), "--endpoint-url", fault_server(400, "Throttling"))
-    assert result.exit_code == 1 and "throttled" in result.stdout and "Traceback" not in result.output
+    assert result.exit_code == 4 and "throttled" in result.stdout and "Traceback" not in result.output

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta, timezone
 import boto3
 import pytest
 
+from tests.support.json_schemas import assert_valid
+
 from tests.support.aws_servers import PROJECT, REGION, write_config
 
 STACK = "prod"
@@ -127,8 +129,9 @@ def _status(run, files, url, *extra):
 
 def test_status_json_reads_every_part_of_the_stack(run, files, moto_url):
     result = _status(run, files, moto_url, "--json")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 4 and "needs attention" in result.stderr  # the DLQ holds a message
     report = json.loads(result.stdout)
+    assert_valid("status", report)
     services = {s["role"]: s for s in report["services"]}
     assert set(services) == {"api", "realtime", "workers"}
     assert services["api"]["desired"] == 2 and "rollout_state" in services["api"]
@@ -145,20 +148,21 @@ def test_status_json_reads_every_part_of_the_stack(run, files, moto_url):
     assert load["active_connections"] == 4500 and load["peak_connections_24h"] == 4500
     assert load["event_loop_lag_ms"] is not None and load["event_loop_lag_statistic"] in ("p95", "max")
     assert load["capacity"] == 2 * load["connections_per_task"]
-    assert load["suggestion"]["tier"] in ("25k-dau", "50k-dau")
-    assert any("push-dlq" in p for p in report["problems"]) and report["healthy"] is False
+    assert load["suggestion"]["profile"] in ("25k-dau", "50k-dau")
+    assert any("push-dlq" in p for p in report["problems"]) and report["ok"] is False
+    assert report["profile"] == "10k-dau" and report["schema_version"] == 1
 
 
 def test_status_human_view(run, files, moto_url):
     result = _status(run, files, moto_url)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 4, result.stderr
     for text in ("ECS services", "Target health", "Queues", "Realtime load", "Alarms in ALARM", "needs attention"):
         assert text in result.stdout
 
 
 def test_watch_refreshes_until_stopped(run, files, moto_url):
     result = _status(run, files, moto_url, "--watch", "1", "--iterations", "2", "--json")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 4, result.stderr  # the verdict of the last refresh
     decoder, text, docs = json.JSONDecoder(), result.stdout.strip(), []
     while text:
         doc, end = decoder.raw_decode(text)
@@ -166,7 +170,7 @@ def test_watch_refreshes_until_stopped(run, files, moto_url):
         text = text[end:].strip()
     assert len(docs) == 2
     live = _status(run, files, moto_url, "--watch", "1", "--iterations", "2")
-    assert live.exit_code == 0 and "Realtime load" in live.stdout
+    assert live.exit_code == 4 and "Realtime load" in live.stdout
 
 
 def test_outputs_file_that_is_not_outputs_is_one_line(run, files, moto_url, tmp_path):
@@ -214,3 +218,17 @@ def test_watch_keeps_the_last_view_when_a_refresh_fails(run, files, moto_url, mo
     status_ui.watch_live(refresh, 5, 2)
     out = capsys.readouterr().out
     assert len(calls) == 2 and "refresh failed: cloudwatch DescribeAlarms" in out and "Realtime load" in out
+
+
+@pytest.mark.parametrize("width", ["80", "120"])
+def test_status_tables_show_every_name_and_figure_whole(run, files, moto_url, width):
+    report = json.loads(_status(run, files, moto_url, "--json").stdout)
+    config, out = files
+    view = run("status", "--stack", STACK, "--config", str(config), "--outputs-file", str(out),
+               "--endpoint-url", moto_url, env={"COLUMNS": width})
+    assert max(len(line) for line in view.stdout.splitlines()) <= int(width) and "…" not in view.stdout
+    names = [q["queue"] for q in report["queues"]] + [a["name"] for a in report["alarms"]]
+    names += [d["id"] for d in report["databases"]] + [r["id"] for r in report["redis"]]
+    names += [s["name"] for s in report["services"] if s["name"]]
+    missing = [n for n in names if n not in view.stdout]
+    assert not missing, missing

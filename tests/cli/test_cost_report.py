@@ -36,7 +36,7 @@ def test_json_contract(run):
     assert data["total_monthly"] == pytest.approx(data["fixed_monthly"] + data["usage_monthly"])
     for r in data["resources"]:
         for c in r["components"]:
-            assert set(c) >= {"name", "unit", "monthly_quantity", "unit_price", "monthly_cost", "usage_based"}
+            assert set(c) >= {"name", "unit", "monthly_quantity", "unit_price", "cost_monthly", "usage_based"}
     assert data == json.loads(run("cost-report", "-p", "50k", "--format", "json").stdout)
 
 
@@ -71,29 +71,32 @@ def test_all_table_and_json(run):
     table = run("cost-report", "--all")
     assert table.exit_code == 0 and "per 1,000 DAU" in table.stdout and "100k-dau" in table.stdout
     data = json.loads(run("cost-report", "--all", "--json").stdout)
-    assert [t["profile"] for t in data["tiers"]] == ["dev", "1k-dau", "5k-dau", "10k-dau", "25k-dau", "50k-dau",
-                                                     "100k-dau"]
-    assert all("cost_per_1000_dau" in t for t in data["tiers"])
+    assert [t["profile"] for t in data["profiles"]] == ["dev", "1k-dau", "5k-dau", "10k-dau", "25k-dau", "50k-dau",
+                                                        "100k-dau"]
+    assert all("per_1000_dau_monthly" in t for t in data["profiles"])
 
 
 def test_csv_formats(run):
     rows = list(csv.DictReader(io.StringIO(run("cost-report", "-p", "dev", "--format", "csv").stdout)))
-    assert rows and {"resource", "component", "monthly_cost", "usage_based"} <= set(rows[0])
+    assert rows and {"resource", "component", "cost_monthly", "usage_based"} <= set(rows[0])
     matrix = list(csv.reader(io.StringIO(run("cost-report", "--all", "--format", "csv").stdout)))
-    assert matrix[0][0] == "resource" and [r[0] for r in matrix[-2:]] == ["cost_per_1000_dau", "complete"]
+    assert matrix[0][0] == "resource" and [r[0] for r in matrix[-2:]] == ["per_1000_dau_monthly", "complete"]
     assert matrix[-1][1:] == ["true"] * 7
     cmp = list(csv.reader(io.StringIO(run("cost-report", "--compare", "dev", "1k", "--format", "csv").stdout)))
-    assert cmp[0] == ["resource", "component", "before", "after", "delta"] and [r[0] for r in cmp[-2:]] == ["total", "complete"]
+    assert cmp[0] == ["change", "resource", "component", "before_monthly", "after_monthly", "delta_monthly"]
+    assert [r[1] for r in cmp[-2:]] == ["total", "complete"]
 
 
 def test_compare(run):
     result = run("cost-report", "--compare", "25k-dau", "50k-dau")
-    assert result.exit_code == 0 and "Change" in result.stdout and "+$" in result.stdout
+    assert result.exit_code == 0 and "Monthly change" in result.stdout and "+$" in result.stdout
     data = json.loads(run("cost-report", "--compare", "25k", "50k", "--json").stdout)
     assert data["before"]["profile"] == "25k-dau" and data["after"]["profile"] == "50k-dau"
-    assert data["delta_monthly"] == pytest.approx(data["after"]["total_monthly"] - data["before"]["total_monthly"])
+    # Each amount is rounded to cents on its own: the delta may differ by a cent from the rounded totals' difference.
+    assert data["delta_monthly"] == pytest.approx(data["after"]["total_monthly"] - data["before"]["total_monthly"],
+                                                  abs=0.011)
     md = run("cost-report", "--compare", "25k", "50k", "--format", "markdown").stdout
-    assert md.startswith("## 25k-dau -> 50k-dau")
+    assert md.startswith("## Cost change: 25k-dau -> 50k-dau")
 
 
 def test_html_is_self_contained(run, tmp_path):
@@ -118,6 +121,12 @@ def test_output_to_file_for_table(run, tmp_path):
     (("--all", "--dau", "5"), "--all prices each tier"),
     (("-p", "dev", "--format", "pdf"), "Invalid value for '--format'"),
     (("-p", "dev", "--dau", "0"), "Invalid value for '--dau'"),
+    (("-p", "nope-tier"), "unknown tier"),
+    (("--compare", "dev", "nope"), "unknown tier"),
+    (("-p", "dev", "--format", "csv", "--json"), "--json and --format csv"),
+    (("--actual", "--stack", "prod", "--format", "html"), "--actual prints a table or JSON"),
+    (("--actual", "--all"), "--actual reports a deployed stack's real spend; drop --all"),
+    (("--all", "--fail-above", "100"), "--fail-above judges one total"),
 ])
 def test_usage_errors_exit_2(run, args, message):
     result = run("cost-report", *args)
@@ -126,8 +135,7 @@ def test_usage_errors_exit_2(run, args, message):
 
 @pytest.mark.parametrize("args,message", [
     (("-p", "dev", "--region", "ap-east-1"), "no price catalog for region ap-east-1"),
-    (("-p", "nope-tier"), "unknown tier"),
-    (("--compare", "dev", "nope"), "unknown tier"),
+    (("-p", "missing.yaml"), "missing.yaml: file not found"),
 ])
 def test_user_errors_are_one_line_exit_1(run, args, message):
     result = run("cost-report", *args)

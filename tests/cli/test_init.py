@@ -40,13 +40,41 @@ def test_all_flags(run, tmp_path: Path) -> None:
 
 def test_prompts_with_defaults(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("chatops.cli.init.is_interactive", lambda: True)
-    # project, stack, profile, region: defaults (Enter); domain; zone
-    result = run("init", input="\n\n25k\n\nchat.example.com\nZ999\n")
+    # project, stack, profile, region: defaults (Enter); domain; zone; Auth0 domain and audience
+    result = run("init", input="\n\n25k\n\nchat.example.com\nZ999\nacme.eu.auth0.com\nhttps://api.acme.io\n")
     assert result.exit_code == 0, result.output
     config, _ = load_config(str(tmp_path / "chatops.yaml"))
     assert config.project == "chat" and list(config.stacks) == ["prod"]
     assert config.stacks["prod"].profile == "25k-dau" and config.stacks["prod"].region == "us-east-1"
     assert config.stacks["prod"].hosted_zone_id == "Z999"
+    assert config.stacks["prod"].auth0.domain == "acme.eu.auth0.com"
+    assert config.stacks["prod"].auth0.audience == "https://api.acme.io"
+    assert "auth0: placeholders" not in result.stdout
+
+
+def test_auth0_left_out_is_a_named_placeholder(run, tmp_path: Path) -> None:
+    result = run("init", "--yes", *FLAGS)
+    assert result.exit_code == 0, result.output
+    assert "auth0: placeholders" in result.stdout and "doctor fails" in result.stdout
+    text = (tmp_path / "chatops.yaml").read_text()
+    assert "your-tenant.auth0.com" in text and "doctor` fails on placeholders" in text
+
+
+def test_names_what_it_generated(run, tmp_path: Path) -> None:
+    result = run("init", "--yes", "--domain", "chat.example.com", "--hosted-zone-id", "Z1")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert f"Wrote chatops.yaml: stack prod of project chat" in out
+    assert "profile: 10k-dau  (default)" in out and "region: us-east-1  (default)" in out
+    assert "domain: chat.example.com\n" in out and "state: .chatops/state" in out
+    assert "runbook --workflow --stack prod" in out
+
+
+def test_two_stacks_cannot_share_a_domain(run, tmp_path: Path) -> None:
+    assert run("init", "--yes", *FLAGS).exit_code == 0
+    again = run("init", "--yes", "--stack", "staging", "--domain", "chat.example.com", "--hosted-zone-id", "Z1")
+    assert again.exit_code == 1 and "stacks prod and staging both use domain chat.example.com" in again.stderr
+    assert list(load_config(str(tmp_path / "chatops.yaml"))[0].stacks) == ["prod"]
 
 
 def test_no_prompt_without_terminal(run, tmp_path: Path) -> None:
@@ -80,7 +108,7 @@ def test_invalid_values_name_file_and_field(run, tmp_path: Path) -> None:
     assert bad.exit_code == 1 and "region" in bad.stderr and "Traceback" not in bad.output
     assert not (tmp_path / "chatops.yaml").exists()
     unknown = run("init", "--yes", "--profile", "3k", "--domain", "chat.example.com", "--hosted-zone-id", "Z1")
-    assert unknown.exit_code == 1 and "unknown tier" in unknown.stderr
+    assert unknown.exit_code == 2 and "unknown tier" in unknown.stderr
 
 
 def test_bad_tag_is_usage_error(run) -> None:

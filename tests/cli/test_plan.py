@@ -18,7 +18,8 @@ def _json(result) -> dict:
 
 def test_json_has_the_documented_keys(run):
     data = _json(run("plan", "--dau", "50000", "--json"))
-    assert data["profile"] == "50k-dau" and data["mode"] == "tier" and data["fits"] is True
+    assert data["profile"] == "50k-dau" and data["mode"] == "tier" and data["ok"] is True and data["problems"] == []
+    assert data["schema_version"] == 1
     assert {"dau", "peak_concurrent_connections", "peak_messages_per_second"} <= set(data["demand"])
     assert data["demand"]["dau"] == 50000
     assert data["tightest"] in data["headroom"]
@@ -63,23 +64,27 @@ def test_headroom_option_changes_the_requirement(run):
     assert data["required_headroom"] == 2 and data["profile"] == "100k-dau"
 
 
-def test_above_the_largest_tier_offers_optimize(run):
-    data = _json(run("plan", "--dau", "300000", "--json"))
-    assert data["profile"] is None and data["fits"] is False and "--optimize" in data["reason"]
+def test_above_the_largest_tier_offers_optimize_and_exits_3(run):
+    result = run("plan", "--dau", "300000", "--json")
+    assert result.exit_code == 3 and "no built-in tier fits" in result.stderr
+    data = json.loads(result.stdout)
+    assert data["profile"] is None and data["ok"] is False and "--optimize" in data["reason"]
+    assert data["problems"] == [data["reason"]]
     assert "cost" not in data
-    assert "--optimize" in run("plan", "--dau", "300000").stdout
+    table = run("plan", "--dau", "300000")
+    assert table.exit_code == 3 and "--optimize" in table.stdout
 
 
 def test_optimize_write_produces_a_profile_that_validates_and_holds(run, tmp_path):
     target = tmp_path / "optimized.yaml"
     data = _json(run("plan", "--dau", "250000", "--optimize", "--write", str(target), "--json"))
-    assert data["profile"] == "optimized" and data["mode"] == "optimize" and data["fits"] is True
+    assert data["profile"] == "optimized" and data["mode"] == "optimize" and data["ok"] is True
     assert data["written_to"] == str(target)
     assert load_profile(target).design.dau == 250000
     result = run("profiles", "validate", str(target))
     assert result.exit_code == 0, result.stdout + result.stderr
     checked = _json(run("plan", "--dau", "250000", "--tier", str(target), "--json"))
-    assert checked["fits"] is True and checked["warnings"] == []
+    assert checked["ok"] is True and checked["warnings"] == []
 
 
 def test_optimize_json_explains_every_component_and_compares_with_the_tier(run):
@@ -91,7 +96,7 @@ def test_optimize_json_explains_every_component_and_compares_with_the_tier(run):
     runner_ups = [a for c in o["choices"] for a in c["alternatives"] if a["holds"]]
     assert runner_ups and all(a["delta_monthly"] >= 0 for a in runner_ups)
     assert o["availability"] == "standard" and o["complete"] is True and o["missing_prices"] == []
-    assert o["tier"]["profile"] == "100k-dau" and o["tier"]["savings_monthly"] > 0
+    assert o["selected_tier"]["profile"] == "100k-dau" and o["selected_tier"]["savings_monthly"] > 0
     assert o["total_monthly"] == round(data["cost"]["total_monthly"], 2)
     assert data["database"]["storage_runway_months"] >= 12
 
@@ -134,10 +139,12 @@ def test_rich_optimize_output_shows_choices_runner_ups_and_the_tier(run):
         assert text in out
 
 
-def test_tier_check_reports_a_tier_that_does_not_hold(run):
-    data = _json(run("plan", "--dau", "40000", "--tier", "25k", "--json"))
-    assert data["mode"] == "check" and data["profile"] == "25k-dau" and data["fits"] is False
-    assert "50k-dau" in data["reason"]
+def test_tier_check_reports_a_tier_that_does_not_hold_and_exits_3(run):
+    result = run("plan", "--dau", "40000", "--tier", "25k", "--json")
+    assert result.exit_code == 3 and "25k-dau does not hold this demand" in result.stderr
+    data = json.loads(result.stdout)
+    assert data["mode"] == "check" and data["profile"] == "25k-dau" and data["ok"] is False
+    assert "50k-dau" in data["reason"] and any(p.endswith("< 1.3x") for p in data["problems"])
 
 
 def test_dev_warning_is_shown_when_checking_dev(run):

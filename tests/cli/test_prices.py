@@ -238,7 +238,7 @@ def test_refresh_reads_reserved_terms_and_savings_plan_rates(run, monkeypatch, c
     api = next(r for r in tier["resources"] if r["name"] == "api service")
     vcpu = next(c for c in api["components"] if c["name"].startswith("vCPU"))
     assert vcpu["name"] == "vCPU, x86 (Savings Plan)" and vcpu["pricing"] == "savings-plan"
-    assert Decimal(str(vcpu["unit_price"])) == Decimal("0.0373") and api["on_demand_monthly_cost"] > api["monthly_cost"]
+    assert Decimal(str(vcpu["unit_price"])) == Decimal("0.0373") and api["on_demand_monthly"] > api["cost_monthly"]
 
 
 def test_refresh_without_savings_plans_access_still_writes_with_a_warning(run, monkeypatch, cache_home):
@@ -362,3 +362,17 @@ def test_refresh_of_a_region_without_snapshot_labels_copied_prices(run, monkeypa
     assert catalog.get("rds.instance.db.r7g.large.single_az").status == "unconfirmed"
     data = json.loads(run("cost-report", "-p", "dev", "--region", "ap-south-1", "--json").stdout)
     assert data["from_other_region"]["lines"] > 0
+
+
+def test_refresh_json_matches_its_schema(run, monkeypatch, cache_home):
+    from tests.support.json_schemas import assert_valid
+
+    client, _ = stubbed_client()
+    sp_client, _ = stubbed_savings_plans(SP_PAGES)
+    monkeypatch.setattr("chatops.aws.pricing_api.pricing_client", lambda *a, **k: client)
+    monkeypatch.setattr("chatops.aws.pricing_api.savings_plans_client", lambda *a, **k: sp_client)
+    result = run("prices", "refresh", "--region", "eu-central-1", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert_valid("prices-refresh", data)
+    assert data["fetched"] == 14 and data["prices"] == len(load_bundled("eu-central-1").prices) + 3

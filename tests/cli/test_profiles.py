@@ -18,6 +18,8 @@ def test_list_json_is_plain_json(run):
     result = run("profiles", "list", "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
+    assert data["schema_version"] == 1
+    data = data["profiles"]
     assert [p["name"] for p in data] == list(BUILTIN_TIERS)
     assert data[-1]["features"] == ["WAF", "RDS Proxy", "Multi-AZ", "Read replica", "Redis split", "Graviton"]
     assert data[0]["design"]["peak_concurrent_connections"] == 100
@@ -77,8 +79,9 @@ def test_validate_ok_and_bad(run, tmp_path):
     assert "Traceback" not in result.output
     as_json = run("profiles", "validate", str(good), str(bad), "--json")
     assert as_json.exit_code == 1
-    rows = json.loads(as_json.stdout)
-    assert [r["valid"] for r in rows] == [True, False] and len(rows[1]["problems"]) == 2
+    report = json.loads(as_json.stdout)
+    rows = report["files"]
+    assert report["ok"] is False and [r["ok"] for r in rows] == [True, False] and len(rows[1]["problems"]) == 2
 
 
 def test_validate_all_shipped(run):
@@ -87,16 +90,16 @@ def test_validate_all_shipped(run):
     assert result.exit_code == 0, result.stdout
 
 
-@pytest.mark.parametrize("args,expected", [
-    (("profiles", "show", "nope"), "nope: unknown tier"),
-    (("profiles", "show", "missing.yaml"), "missing.yaml: file not found"),
-    (("profiles", "diff", "10k", "nope"), "nope: unknown tier"),
+@pytest.mark.parametrize("args,expected,code", [
+    (("profiles", "show", "nope"), "nope: unknown tier", 2),
+    (("profiles", "show", "missing.yaml"), "missing.yaml: file not found", 1),
+    (("profiles", "diff", "10k", "nope"), "nope: unknown tier", 2),
 ])
-def test_bad_references_are_one_line(run, args, expected):
+def test_bad_references_are_one_line(run, args, expected, code):
     result = run(*args)
-    assert result.exit_code == 1
-    assert result.stderr.strip().startswith("Error: ") and expected in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.exit_code == code
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1 and expected in errors[0]
     assert "Traceback" not in result.output
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
@@ -46,7 +48,9 @@ def test_workflow_is_valid_yaml_that_runs_chatops_up(run):
     assert doc["permissions"]["id-token"] == "write"
     steps = doc["jobs"]["deploy"]["steps"]
     commands = [s.get("run", "") for s in steps]
-    assert any("pip install chatops" in c for c in commands)
+    # chatops from the repository checkout, never the bare name (an unrelated project owns it on PyPI)
+    assert any('pip install "."' in c for c in commands)
+    assert not any(re.search(r"pip install\s+\"?chatops\b", c) for c in commands)
     assert "chatops up --yes --stack prod" in commands
     uses = [s.get("uses", "") for s in steps]
     assert any(u.startswith("pulumi/actions@") for u in uses)
@@ -105,3 +109,25 @@ def test_runbook_names_match_what_the_components_create(tier):
     if res["replica"]:
         assert res["replica"] in created and res["proxy"] in created
     assert [m["cluster_id"] for m in res["redis_members"]] == g.value[0]
+
+
+@pytest.mark.parametrize("spec,ok", [(".", True), ("./tools/chatops", True),
+                                     ("git+https://github.com/acme/chatops@v0.1.0", True),
+                                     ("chatops @ git+https://github.com/acme/chatops@0123abc", True),
+                                     ("chatops", False), ("chatops==0.1.0", False),
+                                     ("git+https://github.com/acme/chatops", False)])
+def test_workflow_never_installs_chatops_by_bare_name(run, spec, ok):
+    result = run("runbook", "--workflow", "--profile", "dev", "--install", spec)
+    if ok:
+        assert result.exit_code == 0 and f'pip install "{spec}"' in result.stdout
+    else:
+        assert result.exit_code == 2 and "unrelated project" in result.stderr
+
+
+def test_runbook_reads_outputs_where_outputs_json_puts_them(graphs):
+    """`chatops outputs --json` is {"stack", "outputs": {...}}: the runbook's jq paths must go through .outputs."""
+    text = render_runbook(load_profile("10k-dau"), "chat", "prod", "us-east-1")
+    paths = re.findall(r"jq -r (\S+) ", text)
+    assert paths and all(p.startswith(".outputs.") for p in paths), paths
+    exported = set(graphs["10k-dau"].outputs)
+    assert {p.removeprefix(".outputs.") for p in paths} <= exported

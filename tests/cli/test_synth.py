@@ -15,6 +15,7 @@ def test_synth_prints_the_graph_as_json(run):
     data = json.loads(result.stdout)
     types = {r["type"] for r in data["resources"]}
     assert {"aws:ec2/vpc:Vpc", "aws:ecs/service:Service", "aws:lb/loadBalancer:LoadBalancer"} <= types
+    assert data["schema_version"] == 1 and data["profile"] == "dev" and data["stack"] == "synth"
     for r in data["resources"]:
         assert set(r) == {"urn", "type", "custom", "parent", "inputs", "dependencies", "protect"}
 
@@ -33,7 +34,7 @@ def test_synth_options_reach_names_and_region(run):
 
 
 @pytest.mark.parametrize("args,code", [
-    (("synth", "--profile", "nope"), 1),
+    (("synth", "--profile", "nope"), 2),  # an unknown tier name is a usage error in every command
     (("synth",), 2),
     (("synth", "--profile", "dev", "--stack", "Bad_Name"), 2),
     (("synth", "--profile", "dev", "--region", "mars"), 2),
@@ -62,7 +63,6 @@ def test_preview_offline_json(run):
     names = {c["name"] for c in view["components"]}
     assert {"network", "alb", "services", "cluster"} <= names
     assert "waf" not in names
-    if view["priced"]:
-        priced = [r for c in view["components"] for r in c["resources"] if r["monthly_cost"] is not None]
-        assert any(r["type"] == "aws:lb/loadBalancer:LoadBalancer" for r in priced)
-        assert view["monthly_total"] == pytest.approx(sum(r["monthly_cost"] for r in priced), abs=0.1)
+    priced = [r for c in view["components"] for r in c["resources"] if r["cost_monthly"] is not None]
+    assert any(r["type"] == "aws:lb/loadBalancer:LoadBalancer" for r in priced)
+    assert view["total_monthly"] == pytest.approx(sum(r["cost_monthly"] for r in priced), abs=0.1)

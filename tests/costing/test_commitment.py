@@ -62,7 +62,7 @@ def test_commitment_comes_beside_on_demand():
     data = committed.to_json()
     assert data["pricing"] == "commitment" and data["on_demand"]["total_monthly"] == on_demand.total_monthly
     db = next(r for r in data["resources"] if r["name"] == "database")
-    assert db["on_demand_monthly_cost"] > db["monthly_cost"]
+    assert db["on_demand_monthly"] > db["cost_monthly"]
     assert "on_demand" not in on_demand.to_json() and on_demand.to_json()["pricing"] == "on-demand"
 
 
@@ -111,7 +111,7 @@ def test_cost_report_and_plan_show_commitment_beside_on_demand(run):
     assert "1-year commitment prices" in markdown and "100k-dau: 1-year commitments" in markdown
     tiers = json.loads(run("cost-report", "--all", "--pricing", "commitment", "--json").stdout)
     assert tiers["pricing"] == "commitment" and all(t["on_demand"]["total_monthly"] > t["total_monthly"]
-                                                    for t in tiers["tiers"] if t["profile"] != "dev")
+                                                    for t in tiers["profiles"] if t["profile"] != "dev")
     plan = json.loads(run("plan", "--dau", "50000", "--pricing", "commitment", "--json").stdout)
     assert plan["cost"]["pricing"] == "commitment" and plan["cost"]["on_demand"]["total_monthly"] > plan["cost"]["total_monthly"]
     assert "1-year commitments" in run("plan", "--dau", "50000", "--pricing", "commitment").stdout

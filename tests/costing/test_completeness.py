@@ -39,7 +39,7 @@ def test_estimate_with_unpriced_class_is_incomplete(r7g_profile):
     line = next(c for c in estimate.components if c.price_key == "rds.instance.db.r7g.large.single_az")
     assert line.price_status == "unconfirmed" and line.monthly_cost is None
     data = estimate.to_json()
-    assert data["complete"] is False and data["price_status"]["unconfirmed"] == {"lines": 1, "monthly_cost": None}
+    assert data["complete"] is False and data["price_status"]["unconfirmed"] == {"lines": 1, "cost_monthly": None}
     assert price_footer(estimate)[0].startswith("Incomplete: no price for rds.instance.db.r7g.large.single_az")
 
 
@@ -54,7 +54,7 @@ def test_cost_report_says_incomplete_in_every_format(run, r7g_profile):
     assert f"**at least {total} per month**" in markdown
     rows = list(csv.DictReader(io.StringIO(run("cost-report", "-p", ref, "--format", "csv").stdout)))
     db = next(r for r in rows if r["component"].startswith("instance (db.r7g.large"))
-    assert db["monthly_cost"] == "" and db["note"] == "price not found" and db["price_status"] == "unconfirmed"
+    assert db["cost_monthly"] == "" and db["note"] == "price not found" and db["price_status"] == "unconfirmed"
     html = run("cost-report", "-p", ref, "--format", "html").stdout
     assert f"at least {total}" in html and 'class="incomplete"' in html
     cmp = json.loads(run("cost-report", "--compare", "10k-dau", ref, "--json").stdout)
@@ -85,7 +85,7 @@ def test_every_line_has_a_price_status_and_the_summary_adds_up():
     assert statuses <= {"confirmed", "corroborated", "corroborated-old", "derived"} and "" not in statuses
     summary = estimate.price_status_summary()
     assert sum(row["lines"] for row in summary.values()) == len(estimate.components)
-    assert sum(row["monthly_cost"] for row in summary.values()) == estimate.total_monthly
+    assert sum(row["cost_monthly"] for row in summary.values()) == estimate.total_monthly
     # Multi-AZ db.r6g.large is 2 x the Single-AZ price: derived, and says by which rule
     db = next(c for c in estimate.components if c.price_key == "rds.instance.db.r6g.large.multi_az")
     assert db.price_status == "derived" and db.price_rule == "multi_az"

@@ -118,7 +118,7 @@ def test_missing_price_is_reported_never_zero(monkeypatch):
     assert estimate.missing_prices == ["nat.hour"]
     data = estimate.to_json()
     nat = next(r for r in data["resources"] if r["name"] == "nat gateways")
-    assert nat["components"][0]["note"] == "price not found" and nat["components"][0]["monthly_cost"] is None
+    assert nat["components"][0]["note"] == "price not found" and nat["components"][0]["cost_monthly"] is None
 
 
 def test_unpriced_instance_class_is_price_not_found():
@@ -176,7 +176,7 @@ def test_to_json_contract():
     for r in data["resources"]:
         assert {"name", "resource_type", "count", "components"} <= set(r)
         for c in r["components"]:
-            assert {"name", "unit", "monthly_quantity", "unit_price", "monthly_cost", "usage_based"} <= set(c)
+            assert {"name", "unit", "monthly_quantity", "unit_price", "cost_monthly", "usage_based"} <= set(c)
 
 
 def test_compare_costs_per_component():

@@ -125,6 +125,23 @@ def test_structural_errors_are_all_reported(tmp_path):
     assert len(problems) == 2
 
 
+def test_structural_errors_do_not_hide_rule_violations(tmp_path):
+    """An unknown key or a wrong type used to stop validation before the rules (classes, NAT per zone)."""
+    data = set_path(tier_data("10k-dau"), "databse", {"instance_class": "db.t3.large"})  # a typo'd section
+    data = set_path(data, "api.desired_count", "two")
+    data = set_path(data, "database.instance_class", "db.t3.huge")
+    data = set_path(data, "network.nat_gateways", 3)
+    problems = problems_for(tmp_path, data)
+    fields = [p.split(": ")[1] for p in problems]
+    assert fields == ["api.desired_count", "databse", "network.nat_gateways", "database.instance_class"], problems
+
+
+def test_a_rule_about_a_faulty_value_is_not_guessed(tmp_path):
+    # availability_zones is wrong in type: whether 2 NAT gateways are too many cannot be said, so it is not.
+    data = set_path(tier_data("10k-dau"), "network.availability_zones", "two")
+    assert [p.split(": ")[1] for p in problems_for(tmp_path, data)] == ["network.availability_zones"]
+
+
 @pytest.mark.parametrize("content,expected", [
     (b"", "the file is empty"),
     (b"name: [unclosed", "malformed YAML (line "),

@@ -140,11 +140,13 @@ def closed_port_url() -> str:
 
 
 def write_config(directory: Path, stack: str = "prod", profile: str = "10k-dau", zone_id: str = "Z0EXAMPLE",
-                 domain: str = DOMAIN, backend: str | None = None) -> Path:
-    """A ChatopsConfig-valid chatops.yaml with one stack."""
-    data: dict = {"project": PROJECT,
-                  "stacks": {stack: {"profile": profile, "region": REGION, "domain": domain,
-                                     "hosted_zone_id": zone_id, "alert_email": "ops@example.com"}}}
+                 domain: str = DOMAIN, backend: str | None = None, auth0: dict | None = None) -> Path:
+    """A ChatopsConfig-valid chatops.yaml with one stack (Auth0 left at the placeholders unless given)."""
+    entry: dict = {"profile": profile, "region": REGION, "domain": domain, "hosted_zone_id": zone_id,
+                   "alert_email": "ops@example.com"}
+    if auth0:
+        entry["auth0"] = auth0
+    data: dict = {"project": PROJECT, "stacks": {stack: entry}}
     if backend:
         data["backend"] = backend
     path = directory / "chatops.yaml"
