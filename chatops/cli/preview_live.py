@@ -1,7 +1,7 @@
 """`chatops preview --stack S`: a real Pulumi preview, summarized, with cost now/after and replacements.
 
 Also the building blocks `up` and `scale-to` reuse: the --stack/--config options, `live_preview` (preview,
-reconcile the events with the engine's summary, explain protection refusals) and `current_cost`.
+reconcile the events with the engine's summary, explain protection refusals) and `deployed_profile`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from chatops.errors import ChatopsError
 from chatops.model.loading import load_profile
 from chatops.model.profile import Profile
 from chatops.ui.changes import DeployReport, reporting, show_changes
+from chatops.ui.cost import show_cost_diff
 from chatops.ui.console import console
 from chatops.ui.deploy_progress import notice
 
@@ -42,20 +43,20 @@ def announce_session(session: driver.Session) -> None:
                "without it this stack's secrets cannot be decrypted.")
 
 
-def current_cost(session: driver.Session, fallback: Profile) -> tuple[Optional[Decimal], str]:
-    """Cost of what is deployed: the profile of the last successful update, else chatops.yaml's."""
+def deployed_profile(session: driver.Session, fallback: Profile) -> tuple[Optional[Profile], str]:
+    """What is deployed: the profile of the last successful update, else chatops.yaml's; None when nothing
+    is deployed yet. The label says which."""
     if session.created:
-        return Decimal(0), "not deployed yet"
+        return None, "not deployed yet"
     ref = driver.last_applied_profile(session)
     if ref is None:
         if not driver.state_resources(session):
-            return Decimal(0), "not deployed yet"
-        return monthly_cost(fallback, session.target.entry.region), "tier in chatops.yaml"
+            return None, "not deployed yet"
+        return fallback, "tier in chatops.yaml"
     try:
-        profile = load_profile(session.target.resolve_profile_ref(ref))
+        return load_profile(session.target.resolve_profile_ref(ref)), "last applied"
     except ChatopsError:  # the recorded profile file moved or no longer validates
-        return monthly_cost(fallback, session.target.entry.region), "tier in chatops.yaml"
-    return monthly_cost(profile, session.target.entry.region), f"{profile.name}, last applied"
+        return fallback, "tier in chatops.yaml"
 
 
 def live_preview(session: driver.Session, *, blocked_hint: str) -> ChangeSet:
@@ -105,10 +106,14 @@ def preview_into(report: DeployReport, session: driver.Session, profile: Profile
     if not as_json:
         console(stderr=True).print(f"Previewing stack {session.target.stack} ({profile.name})...")
     report.changes = live_preview(session, blocked_hint=blocked_hint)
-    report.cost_now, now_label = current_cost(session, deployed)
-    report.cost_after = monthly_cost(profile, session.target.entry.region)
+    region = session.target.entry.region
+    now, now_label = deployed_profile(session, deployed)
+    report.cost_now = Decimal(0) if now is None else monthly_cost(now, region)
+    report.cost_after = monthly_cost(profile, region)
     if not as_json:
-        show_changes(report.changes, report.cost_now, report.cost_after, now_label, profile.name)
+        show_changes(report.changes)
+        show_cost_diff(now, profile, region, title=f"Monthly cost: {now.name if now else 'nothing'} ({now_label}) "
+                                                  f"-> {profile.name}")
     return report.changes
 
 

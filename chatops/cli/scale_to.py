@@ -16,31 +16,30 @@ Anything that stops the command after step 3 puts the protection back.
 from __future__ import annotations
 
 import time
-from decimal import Decimal
 from typing import Optional
 
 import click
 from rich.table import Table
 
-from chatops.cli.common import examples, json_option
+from chatops.cli.common import PROFILE_REF, examples, json_option
 from chatops.cli.preview_live import preview_into, stack_options
 from chatops.cli.up import apply_update, show_outputs
 from chatops.deploy import driver, scale
-from chatops.deploy.costs import monthly_cost
 from chatops.deploy.record import PendingRecord
 from chatops.errors import ChatopsError
 from chatops.model.loading import load_profile
 from chatops.model.profile import Profile
 from chatops.model.profile_diff import diff_profiles
-from chatops.ui.changes import DeployReport, confirm_or_refuse, money, reporting
+from chatops.ui.changes import DeployReport, confirm_or_refuse, reporting
 from chatops.ui.console import console
+from chatops.ui.cost import show_cost_diff
 from chatops.ui.deploy_progress import notice
 
 
 @click.command(epilog=examples("chatops scale-to 100k --stack prod", "chatops scale-to 25k-dau --stack prod --yes",
                                "chatops scale-to ./big.yaml --stack prod --apply-immediately",
                                "chatops scale-to 100k --stack prod --allow-replace --yes --json"))
-@click.argument("tier", metavar="TIER|FILE")
+@click.argument("tier", metavar="TIER|FILE", type=PROFILE_REF)
 @stack_options
 @click.option("--allow-replace", is_flag=True,
               help="Proceed although stateful resources would be replaced/deleted (they are unprotected first).")
@@ -150,14 +149,7 @@ def show_plan(target: driver.StackTarget, before: Profile, after: Profile, apply
     for change in diff_profiles(before, after):
         table.add_row(change.path, str(change.before), str(change.after))
     out.print(table)
-    now, later = monthly_cost(before, target.entry.region), monthly_cost(after, target.entry.region)
-    out.print(f"Monthly cost: {money(now)} -> {money(later)}{_delta(now, later)}")
+    show_cost_diff(before, after, target.entry.region)
     for item in scale.disruptions(before, after, apply_immediately):
         out.print(f"[yellow]disruption[/yellow] {item.what}: {item.expect} ({item.when})")
-
-
-def _delta(now: Optional[Decimal], later: Optional[Decimal]) -> str:
-    if now is None or later is None:
-        return ""
-    return f", delta {'+' if later >= now else '-'}${abs(later - now):,.0f}/mo"
 

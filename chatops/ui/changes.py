@@ -31,10 +31,6 @@ def is_interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def money(value: Optional[Decimal]) -> str:
-    return "n/a" if value is None else f"${value:,.0f}/mo"
-
-
 def change_table(changes: ChangeSet) -> Table:
     """Real changes per resource type (tag-only updates are counted separately)."""
     table = Table(title="Planned changes", show_lines=False)
@@ -58,8 +54,9 @@ def tag_only_line(changes: ChangeSet) -> Optional[str]:
             "not listed above")
 
 
-def show_changes(changes: ChangeSet, cost_now: Optional[Decimal], cost_after: Optional[Decimal],
-                 now_label: str, after_label: str) -> None:
+def show_changes(changes: ChangeSet) -> None:
+    """The planned changes (real ones in a table, tag-only ones counted) and the replacements; the cost
+    change is chatops.ui.cost.show_cost_diff's."""
     out = console()
     if not changes.changes:
         out.print("[green]No changes.[/green] The stack matches chatops.yaml.")
@@ -69,8 +66,6 @@ def show_changes(changes: ChangeSet, cost_now: Optional[Decimal], cost_after: Op
         line = tag_only_line(changes)
         if line:
             out.print(line)
-    delta = f", delta {_signed(cost_after - cost_now)}" if cost_now is not None and cost_after is not None else ""
-    out.print(f"Monthly cost: now {money(cost_now)} ({now_label}), after {money(cost_after)} ({after_label}){delta}")
     show_replacements(changes)
 
 
@@ -81,9 +76,6 @@ def show_replacements(changes: ChangeSet) -> None:
         warn = f" [bold red](stateful: {change.holds})[/bold red]" if change.stateful else ""
         out.print(f"[magenta]replace[/magenta] {change.name} ({change.type}): forced by {keys}{warn}")
 
-
-def _signed(value: Decimal) -> str:
-    return f"{'+' if value >= 0 else '-'}${abs(value):,.0f}/mo"
 
 
 # -- the --json report of up, preview, scale-to and destroy ----------------------------------------

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.json_schemas import assert_valid
+
 from tests.conftest import SYNTH_SETTINGS
 from tests.support.pulumi_double.harness import goal
 
-SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "schemas" / "destroy.json"
 SNAPSHOT = re.compile(r"chat-prod-db-final-\d{8}-\d{6}")
 
 #: type -> (input the provider checks, value that lets the delete through, its refusal)
@@ -99,9 +100,7 @@ def test_destroy_unprotect_finishes_on_prod(prod) -> None:
     result = prod.run("destroy", "--stack", "prod", "--unprotect", "--yes", "--confirm", "prod", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    import jsonschema
-
-    jsonschema.validate(report, json.loads(SCHEMA.read_text()))
+    assert_valid("destroy", report)
     assert report["result"] == "succeeded" and report["blockers"] == expected and len(expected) > 20
     [snapshot] = report["final_snapshots"]
     assert SNAPSHOT.fullmatch(snapshot)

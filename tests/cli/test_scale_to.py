@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.json_schemas import assert_valid
+
 from chatops.deploy.replacements import STATEFUL_TYPES
 from tests.support.deploy_project import chatops_yaml
 from tests.support.pulumi_double.harness import FILE_VERSION, GRPC_VERSION
 
 REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
 RDS = "aws:rds/instance:Instance"
-SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
 
 
 @pytest.fixture
@@ -50,6 +51,8 @@ def test_allow_replace_unprotects_exactly_the_losses_then_applies(prod_50k, vers
     redis = prod_50k.urn("redis", REDIS)
     result = prod_50k.run("scale-to", "100k", "--stack", "prod", "--allow-replace", "--yes")
     assert result.exit_code == 0, result.output
+    # the cost change as cost-report --compare shows it: a signed headline, then resource by resource
+    assert re.search(r"\+\$[\d,]+\.\d\d/month \(\+[\d.]+ %\)", result.stdout), result.stdout
 
     calls = [c["argv"] for c in prod_50k.double.calls()]
     unprotects = [argv for argv in calls if argv[1:3] == ["state", "unprotect"]]
@@ -126,7 +129,7 @@ def test_a_failed_update_leaves_chatops_yaml_matching_the_stack(prod_50k) -> Non
 
 def test_chatops_yaml_that_cannot_record_the_tier_stops_before_touching_aws(deploy_project, graphs) -> None:
     # Both stacks share one mapping through an anchor: recording prod's tier would change staging's too.
-    shared = chatops_yaml().replace("  prod:\n", "  prod: &base\n") + "  staging: *base\n"
+    shared = chatops_yaml().replace("  prod:\n", "  prod: &base\n") + "  staging: {<<: *base, domain: staging.example.com}\n"
     deploy_project.config_path.write_text(shared)
     result = deploy_project.run("scale-to", "100k", "--stack", "prod", "--yes")
     assert result.exit_code == 1, result.output
@@ -145,9 +148,7 @@ def test_flow_style_chatops_yaml_is_recorded_in_its_style(deploy_project, graphs
     assert result.exit_code == 0, result.output
     assert deploy_project.config_path.read_text() == flow.replace("25k-dau", "50k-dau")
     report = json.loads(result.stdout)
-    import jsonschema
-
-    jsonschema.validate(report, json.loads((SCHEMAS / "scale-to.json").read_text()))
+    assert_valid("scale-to", report)
     assert report["from_profile"] == "25k-dau" and report["profile"] == "50k-dau" and report["ok"]
     assert report["changes"]["create"] > 0 and report["disruptions"]
 

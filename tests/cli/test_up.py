@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.json_schemas import assert_valid
+
 from tests.support.pulumi_double.harness import FILE_VERSION, GRPC_VERSION, goal
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
 DB = "urn:pulumi:prod::chat::chatops:data:Database$aws:rds/instance:Instance::db"
 QUEUE = "urn:pulumi:prod::chat::chatops:queues:Queues$aws:sqs/queue:Queue::push"
 TOPIC = "urn:pulumi:prod::chat::chatops:observability:Observability$aws:sns/topic:Topic::alerts"
@@ -34,23 +35,13 @@ def project(deploy_project):
     return deploy_project
 
 
-def _schema(name: str) -> dict:
-    return json.loads((SCHEMAS / f"{name}.json").read_text())
-
-
-def _validate(report: dict, name: str) -> None:
-    import jsonschema
-
-    jsonschema.validate(report, _schema(name))
-
-
 @pytest.mark.parametrize("version", [FILE_VERSION, GRPC_VERSION], ids=["event-log-file", "grpc-stream"])
 def test_first_up_creates_the_stack_with_progress_lines_and_a_json_report(project, version) -> None:
     project.double.scenario(version=version)
     result = project.run("up", "--stack", "prod", "--yes", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)  # stdout is the report and nothing else
-    _validate(report, "up")
+    assert_valid("up", report)
     assert report["result"] == "succeeded" and report["changes"]["create"] == 3
     assert report["outputs"] == {"apiUrl": "https://api.chat.example.com"} and report["now_monthly"] == 0
     # outside a terminal, progress is one line per resource event, on stderr with --json
@@ -61,10 +52,20 @@ def test_first_up_creates_the_stack_with_progress_lines_and_a_json_report(projec
     assert set(project.state()) >= {DB, QUEUE, TOPIC}
 
 
+def test_outputs_json_after_up_is_the_stack_and_its_outputs(project) -> None:
+    assert project.run("up", "--stack", "prod", "--yes").exit_code == 0
+    result = project.run("outputs", "--stack", "prod", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert_valid("outputs", report)
+    assert report["stack"] == "prod" and report["outputs"] == {"apiUrl": "https://api.chat.example.com"}
+
+
 def test_up_refuses_without_yes_when_not_a_terminal(project) -> None:
     result = project.run("up", "--stack", "prod")
     assert result.exit_code == 1 and "rerun with --yes" in result.stderr
-    assert "aws:rds/instance:Instance" in result.stdout and "Monthly cost" in result.stdout
+    assert "aws:rds/instance:Instance" in result.stdout and "Monthly cost: nothing (not deployed yet)" in result.stdout
+    assert re.search(r"\+\$[\d,]+\.\d\d/month", result.stdout), result.stdout  # the cost diff from $0
     assert "up" not in project.double.commands()
 
 
@@ -111,7 +112,7 @@ def test_tag_only_updates_are_one_counted_line(project) -> None:
     assert "aws:rds/instance:Instance" in table and "aws:sqs/queue:Queue" not in table
     assert "2 tag-only updates (only `tags` change" in result.stdout
     report = json.loads(project.run("preview", "--stack", "prod", "--json").stdout)
-    _validate(report, "preview")
+    assert_valid("preview", report)
     assert report["changes"]["update"] == 3 and report["tag_only_updates"] == 2
 
 
@@ -155,7 +156,7 @@ def test_a_preview_of_a_stack_not_created_yet_creates_nothing(project) -> None:
     result = project.run("preview", "--stack", "prod", "--json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
-    _validate(report, "preview")
+    assert_valid("preview", report)
     assert report["result"] == "failed" and "does not exist" in report["problems"][0]
     assert not (project.dir / ".chatops").exists()  # no stack, no passphrase, no config files
     assert "stack init" not in project.double.commands()
