@@ -1,10 +1,13 @@
-"""The image steps of `up`, `release`, `preview` and `scale-to`, kept out of those commands' own flow:
+"""The image and rollout steps of `up`, `release`, `preview` and `scale-to`, kept out of those commands' flow:
 
-- before the program is built: resolve every image to its digest (`prepare_images`); a stack whose own ECR
-  repositories are missing or lack the image is a first deploy: create the repositories (a targeted update),
-  print the push commands and stop, never an update whose tasks cannot pull;
-- a new tag (`release --tag`, `up --image-tag`) is validated and its chatops.yaml text computed before
-  anything is applied, and written only after the update succeeded (`PreparedImages.record`);
+- a new tag (`release --tag`, `up --image-tag`) becomes chatops.yaml updates (`release_updates`), which the
+  command prepares as a `deploy.record.PendingRecord` before anything touches AWS and writes only after
+  the update succeeded (or found nothing to change);
+- before the program is built: resolve every image to its digest (`prepare_images`), so the program gets
+  `repo@sha256:...` in its settings and does no I/O itself. A stack whose own ECR repositories are missing
+  or lack the image is a first deploy: create the repositories (a targeted preview and update of the
+  registry component, through the same `open_stack`/`apply_update` as every update, so Ctrl-C is handled
+  the same way), print the push commands and stop, never an update whose tasks cannot pull;
 - after the update: wait for the ECS services to run it, steady (`wait_for_services`).
 
 AWS calls use the stack's region and the standard credential chain (AWS_PROFILE ...) and honour
@@ -15,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional, TypeVar
 
 import click
@@ -23,11 +25,14 @@ import click
 from chatops.aws.images import ImageState, resolve_images, resolved_digests
 from chatops.aws.session import make_aws
 from chatops.deploy import driver
+from chatops.deploy.running import Interrupted
 from chatops.errors import ChatopsError, UsageError
+from chatops.model.config_edit import KeyPath
 from chatops.model.images import SERVICES
 from chatops.model.profile import Profile
 from chatops.model.settings import TAG_PATTERN, Images
-from chatops.ui.console import console
+from chatops.ui.changes import DeployReport
+from chatops.ui.deploy_progress import notice
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,6 +54,18 @@ class Duration(click.ParamType):
         return float(match[1]) * {"": 1, "s": 1, "m": 60, "h": 3600}[match[2]]
 
 
+class ImageTag(click.ParamType):
+    """Docker's tag grammar, checked when the command line is read (exit 2 before anything runs)."""
+
+    name = "TAG"
+
+    def convert(self, value: Any, param: Optional[click.Parameter], ctx: Optional[click.Context]) -> str:
+        if not re.match(TAG_PATTERN, str(value)):
+            self.fail(f"image tag {value!r}: a tag is 1-128 letters, digits, '_', '.' or '-', not starting with "
+                      "'.' or '-'", param, ctx)
+        return str(value)
+
+
 def wait_options(func: F) -> F:
     """--wait/--no-wait and --wait-timeout, for the commands that update services."""
     func = click.option("--wait-timeout", type=Duration(), default="20m", show_default=True,
@@ -58,27 +75,18 @@ def wait_options(func: F) -> F:
                              "the circuit breaker rolls back fails the command.")(func)
 
 
-def check_tag(tag: str) -> str:
-    if not re.match(TAG_PATTERN, tag):
-        raise UsageError(f"image tag {tag!r}: a tag is 1-128 letters, digits, '_', '.' or '-', not starting with "
-                         "'.' or '-'")
-    return tag
-
-
 # ---- before the program ----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class PreparedImages:
-    """The stack with its images resolved (what the program deploys) and, for a new tag, the chatops.yaml
-    text that records it (written only after the update succeeded)."""
-
-    target: driver.StackTarget
-    config_text: Optional[str] = None
-
-    def record(self) -> None:
-        if self.config_text is not None:
-            self.target.config_path.write_text(self.config_text, encoding="utf-8")
-            console(stderr=True).print(f"{self.target.config_path} records the new image tag.")
+def release_updates(target: driver.StackTarget, tag: str, services: Iterable[str]) -> dict[KeyPath, str]:
+    """The chatops.yaml values a release of `tag` to `services` records; refused (exit 2) for a service
+    whose image is pinned by digest, which a tag would not change."""
+    services = list(services)
+    pinned = [s for s in services if getattr(target.entry.images, s).digest]
+    if pinned:
+        fields = ", ".join(f"images.{s}.digest" for s in pinned)
+        raise UsageError(f"{fields} pins an exact image in {target.config_path}; a new tag would not change what "
+                         "runs: edit the pin, or release the other services with --service")
+    return {("images", s, "tag"): tag for s in services}
 
 
 def with_images(target: driver.StackTarget, images: Images) -> driver.StackTarget:
@@ -88,51 +96,40 @@ def with_images(target: driver.StackTarget, images: Images) -> driver.StackTarge
     return dataclasses.replace(target, config=config)
 
 
-def released_images(target: driver.StackTarget, tag: str, services: Iterable[str]) -> tuple[Images, str]:
-    """The images with `tag` for `services`, and the chatops.yaml text that records it; refused before
-    anything is applied when the file cannot record it."""
-    from chatops.model.config_edit import edited_config_text
+def prepare_images(target: driver.StackTarget, profile: Profile, report: DeployReport, *, tag: Optional[str] = None,
+                   services: Iterable[str] = SERVICES, yes: bool = False, as_json: bool = False) -> driver.StackTarget:
+    """The stack with every image resolved to its digest (with `tag` for `services` when releasing), what
+    the program deploys; the images go into `report`. A first deploy stops here with the push commands,
+    after creating the stack's repositories if they do not exist."""
+    from chatops.ui.images import images_json
 
     services = list(services)
-    images = target.entry.images
-    pinned = [s for s in services if getattr(images, s).digest]
-    if pinned:
-        fields = ", ".join(f"images.{s}.digest" for s in pinned)
-        raise UsageError(f"{fields} pins an exact image in {target.config_path}; a new tag would not change what "
-                         "runs: edit the pin, or release the other services with --service")
-    text = edited_config_text(target.config_path.read_text(encoding="utf-8"), target.stack,
-                              {("images", s, "tag"): tag for s in services}, where=str(target.config_path))
-    return images.with_tag(tag, services), text
-
-
-def prepare_images(target: driver.StackTarget, profile: Profile, *, tag: Optional[str] = None,
-                   services: Iterable[str] = SERVICES, yes: bool = False) -> PreparedImages:
-    """Resolve the stack's images (with `tag` for `services` when releasing); stop a first deploy with the
-    push commands, after creating the stack's repositories if they do not exist."""
-    images, text = released_images(target, check_tag(tag), services) if tag is not None else (target.entry.images, None)
+    images = target.entry.images if tag is None else target.entry.images.with_tag(tag, services)
     aws = make_aws(target.entry.region)
     states = resolve_images(aws, target.config.project, target.stack, images)
+    report.extra["images"] = images_json(states)
     if all(s.deployable for s in states):
-        return PreparedImages(with_images(target, images.with_digests(resolved_digests(states))), text)
+        return with_images(target, images.with_digests(resolved_digests(states)))
     wrong = [s.problem for s in states if not s.deployable and not s.needs_push]
     if wrong:
         raise ChatopsError("; ".join(wrong))
     if any(s.status == "no_repository" for s in states):
-        create_repositories(target, profile, yes)
+        create_repositories(target, profile, report, yes=yes, as_json=as_json)
         states = resolve_images(aws, target.config.project, target.stack, images)
+        report.extra["images"] = images_json(states)
         if any(s.status == "no_repository" for s in states):
             raise ChatopsError(f"stack {target.stack}: the state holds the image repositories but ECR does not; run "
                                f"`chatops refresh --stack {target.stack}`, then `chatops up --stack {target.stack}`")
-    raise images_not_ready(target, profile, states, images, next_step(target.stack, images, states, tag, services))
+    raise images_not_ready(target, profile, states, images, next_step(target.stack, images, states, tag, services),
+                           to_stderr=as_json)
 
 
 def next_step(stack: str, images: Images, states: list[ImageState], tag: Optional[str],
-              services: Iterable[str]) -> str:
+              services: list[str]) -> str:
     """What to run once the images are pushed: the same release, `up` when chatops.yaml names every tag
     already, else a release of the tag just pushed."""
     from chatops.ui.images import TAG_VARIABLE
 
-    services = list(services)
     only = f" --service {services[0]}" if tag is not None and len(services) == 1 else ""
     if tag is not None:
         return f"`chatops release --stack {stack} --tag {tag}{only}`"
@@ -142,38 +139,43 @@ def next_step(stack: str, images: Images, states: list[ImageState], tag: Optiona
 
 
 def images_not_ready(target: driver.StackTarget, profile: Profile, states: list[ImageState], images: Images,
-                     then: str) -> ChatopsError:
+                     then: str, to_stderr: bool) -> ChatopsError:
     """Print the push commands; the error says what to run once the images are there."""
     from chatops.ui.images import show_push_instructions
 
     tags = {s.service: getattr(images, s.service).tag for s in states}
-    show_push_instructions(target.stack, states, tags, target.entry.region, profile.compute.graviton, then)
+    show_push_instructions(target.stack, states, tags, target.entry.region, profile.compute.graviton, then,
+                           to_stderr=to_stderr)
     return ChatopsError(f"stack {target.stack} has no image to run yet: push the images (commands above), then run "
                         f"{then}; nothing else was changed")
 
 
-def create_repositories(target: driver.StackTarget, profile: Profile, yes: bool) -> None:
-    """A targeted update that creates only this stack's ECR repositories (and their lifecycle policies),
-    so images can be pushed before any service exists."""
-    from chatops.cli.preview_live import announce_session
-    from chatops.deploy.events import Progress
+def create_repositories(target: driver.StackTarget, profile: Profile, report: DeployReport, *, yes: bool,
+                        as_json: bool) -> None:
+    """The first deploy: a targeted preview, confirmation and update that create only this stack's ECR
+    repositories (with their lifecycle policies and the registry component: the engine refuses a child
+    whose parent is an untargeted create), so images can be pushed before any service exists."""
+    from chatops.cli.preview_live import announce_session, live_preview
+    from chatops.cli.up import apply_update
     from chatops.infra.registry import registry_urns
-    from chatops.ui.changes import confirm_or_refuse
-    from chatops.ui.deploy_progress import live_progress, show_result
+    from chatops.ui.changes import confirm_or_refuse, show_changes
 
     stack = target.stack
-    console().print(f"Stack {stack} has no image repositories yet. First deploy: chatops creates the three ECR "
-                    f"repositories (a targeted update, nothing else), then tells you how to push the images.")
-    confirm_or_refuse(f"Create the image repositories of stack {stack}?", yes)
-    session = driver.open_stack(target, driver.load_program(profile, target.settings), profile)
-    announce_session(session)
-    progress = Progress()
-    try:
-        with live_progress(progress):
-            driver.run_up(session, progress.handle, targets=registry_urns(target.config.project, stack))
-    except ChatopsError:
-        show_result(progress)
-        raise
+    notice(f"Stack {stack} has no image repositories yet. First deploy: chatops creates the three ECR repositories "
+           "(a targeted update, nothing else), then tells you how to push the images.")
+    urns = registry_urns(target.config.project, stack)
+    program = driver.load_program(profile, target.settings)
+    # "" records that no profile was applied yet: `preview` prices "now" as nothing until the first release.
+    config = driver.stack_config(target, "", profile)
+    with driver.open_stack(target, program, config=config, create=True) as session:
+        announce_session(session)
+        report.changes = live_preview(session, targets=urns, blocked_hint=(
+            "the first deploy only creates the image repositories; check `chatops preview --stack "
+            f"{stack}`"))
+        if not as_json:
+            show_changes(report.changes)
+        confirm_or_refuse(f"Create the image repositories of stack {stack}?", yes)
+        apply_update(session, to_stderr=as_json, targets=urns)
 
 
 def preview_images(target: driver.StackTarget) -> driver.StackTarget:
@@ -181,38 +183,48 @@ def preview_images(target: driver.StackTarget) -> driver.StackTarget:
     states = resolve_images(make_aws(target.entry.region), target.config.project, target.stack, target.entry.images)
     missing = [s for s in states if not s.deployable]
     if missing:
-        console(stderr=True).print("Images not ready (the preview shows them by tag; `up` stops until they are "
-                                   "pushed): " + "; ".join(s.problem for s in missing), markup=False, highlight=False)
+        notice("Images not ready (the preview shows them by tag; `up` stops until they are pushed): "
+               + "; ".join(s.problem for s in missing))
     return with_images(target, target.entry.images.with_digests(resolved_digests(states)))
 
 
 # ---- after the update --------------------------------------------------------------------------------
 
-def wait_for_services(target: driver.StackTarget, outputs: dict[str, Any], *, wait: bool,
-                      wait_timeout: float) -> None:
-    """Wait for every ECS service to run what the update deployed, steady; exit 1 on a rollback or timeout."""
+def wait_for_services(target: driver.StackTarget, outputs: dict[str, Any], report: DeployReport, *, wait: bool,
+                      wait_timeout: float, as_json: bool = False) -> None:
+    """Wait for every ECS service to run what the update deployed, steady; the result goes into `report`.
+    Exit 1 on a rollback or a timeout, 130 on Ctrl-C (the update itself is applied either way)."""
     from chatops.aws.rollout import ServiceTarget, wait_for_rollout
-    from chatops.ui.rollout import RolloutDisplay, show_rollout_result
+    from chatops.ui.rollout import RolloutDisplay, rollout_json, show_rollout_result
 
     stack = target.stack
     watch_hint = f"`chatops status --stack {stack} --watch 10`"
     if not wait:
-        console(stderr=True).print(f"Not waiting for the services (--no-wait); follow the rollout with {watch_hint}.")
+        notice(f"Not waiting for the services (--no-wait); follow the rollout with {watch_hint}.")
         return
     cluster = outputs.get("ecsClusterName")
     targets = [ServiceTarget(s, outputs[f"{s}ServiceName"], outputs.get(f"{s}TaskDefinitionArn"))
                for s in SERVICES if outputs.get(f"{s}ServiceName")]
     if not cluster or not targets:
         return
-    with RolloutDisplay(stack, wait_timeout) as display:
-        result = wait_for_rollout(make_aws(target.entry.region), cluster, targets, display, wait_timeout)
-    show_rollout_result(result)
+    try:
+        with RolloutDisplay(stack, wait_timeout, to_stderr=as_json) as display:
+            result = wait_for_rollout(make_aws(target.entry.region), cluster, targets, display, wait_timeout)
+    except KeyboardInterrupt:
+        raise Interrupted(f"stopped waiting for the services of stack {stack}: the update is applied (and recorded "
+                          f"in chatops.yaml); ECS goes on deploying, follow it with {watch_hint}") from None
+    report.extra["rollout"] = rollout_json(result)
+    show_rollout_result(result, to_stderr=as_json)
     if result.outcome == "failed":
         reasons = "; ".join(f"{s.role}: {s.reason}" for s in result.failed)
         raise ChatopsError(f"stack {stack}: the update is applied but {len(result.failed)} service(s) did not roll "
-                           f"out ({reasons}); the stack state and chatops.yaml record the new images, and where ECS rolled "
-                           f"back the tasks run the previous ones; fix the image and release a new tag")
+                           f"out ({reasons}); the stack state and chatops.yaml record the new images, and where ECS "
+                           f"rolled back the tasks run the previous ones; fix the image and release a new tag")
     if result.outcome == "timeout":
         waiting = ", ".join(f"{s.role} {s.running}/{s.desired}" for s in result.services if s.phase != "steady")
-        raise ChatopsError(f"stack {stack}: services not steady after {wait_timeout / 60:g} min ({waiting}); ECS goes on "
-                           f"deploying: follow it with {watch_hint}, or rerun with a longer --wait-timeout")
+        raise ChatopsError(f"stack {stack}: services not steady after {_duration(wait_timeout)} ({waiting}); ECS goes "
+                           f"on deploying: follow it with {watch_hint}, or rerun with a longer --wait-timeout")
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:g} min" if seconds >= 60 else f"{seconds:g}s"

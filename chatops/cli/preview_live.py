@@ -1,25 +1,29 @@
 """`chatops preview --stack S`: a real Pulumi preview, summarized, with cost now/after and replacements.
 
-Also the building blocks `up` and `scale-to` reuse: the --stack/--config options and `preview_stack`.
+Also the building blocks `up` and `scale-to` reuse: the --stack/--config options, `live_preview` (preview,
+reconcile the events with the engine's summary, explain protection refusals) and `deployed_profile`.
 """
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from typing import Any, Callable, Optional, TypeVar
 
 import click
 
-from pulumi import automation as auto
-
 from chatops.deploy import driver
 from chatops.deploy.costs import monthly_cost
-from chatops.deploy.replacements import ChangeSet
+from chatops.deploy.errors import DeployError
+from chatops.deploy.events import EventTap
+from chatops.deploy.replacements import STATEFUL_TYPES, ChangeSet, ProtectedBlock
 from chatops.errors import ChatopsError
 from chatops.model.loading import load_profile
 from chatops.model.profile import Profile
-from chatops.ui.changes import changes_json, show_changes
-from chatops.ui.console import console, emit_json
+from chatops.ui.changes import DeployReport, reporting, show_changes
+from chatops.ui.cost import show_cost_diff
+from chatops.ui.console import console
+from chatops.ui.deploy_progress import notice
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,59 +39,106 @@ def stack_options(func: F) -> F:
 def announce_session(session: driver.Session) -> None:
     """Say where a newly generated passphrase is (never its value): losing it locks the secrets away."""
     if session.passphrase.created:
-        console(stderr=True).print(
-            f"Generated the secrets passphrase in {session.passphrase.path} (readable only by you). Back it up: "
-            "without it this stack's secrets cannot be decrypted.")
+        notice(f"Generated the secrets passphrase in {session.passphrase.path} (readable only by you). Back it up: "
+               "without it this stack's secrets cannot be decrypted.")
 
 
-def current_cost(session: driver.Session, fallback: Profile) -> tuple[Optional[Decimal], str]:
-    """Cost of what is deployed: the profile of the last successful update, else chatops.yaml's."""
+def deployed_profile(session: driver.Session, fallback: Profile) -> tuple[Optional[Profile], str]:
+    """What is deployed: the profile of the last successful update, else chatops.yaml's; None when nothing
+    is deployed yet. The label says which."""
+    if session.created:
+        return None, "not deployed yet"
     ref = driver.last_applied_profile(session)
-    label = "last applied"
-    profile = fallback
     if ref is None:
-        label = "not deployed yet" if not _has_resources(session) else "tier in chatops.yaml"
-        if label == "not deployed yet":
-            return Decimal(0), label
-    else:
-        try:
-            profile = load_profile(ref)
-            label = f"{profile.name}, last applied"
-        except ChatopsError:  # the recorded profile file moved or no longer validates
-            label = "tier in chatops.yaml"
-    return monthly_cost(profile, session.target.entry.region), label
-
-
-def _has_resources(session: driver.Session) -> bool:
+        if runs_nothing(session.target, driver.state_resources(session)):
+            return None, "not deployed yet"
+        return fallback, "tier in chatops.yaml"
     try:
-        state = session.stack.export_stack()
-    except auto.errors.CommandError:
-        return True  # unknown: assume deployed rather than claim $0
-    return bool((state.deployment or {}).get("resources"))
+        return load_profile(session.target.resolve_profile_ref(ref)), "last applied"
+    except ChatopsError:  # the recorded profile file moved or no longer validates
+        return fallback, "tier in chatops.yaml"
 
 
-def preview_stack(target: driver.StackTarget, profile: Profile, apply_immediately: bool = False,
-                  as_json: bool = False) -> tuple[driver.Session, ChangeSet]:
-    """Open the stack with the program for `profile`, preview, and show the summary."""
-    settings = target.settings.model_copy(update={"apply_immediately": apply_immediately})
-    program = driver.load_program(profile, settings)
-    session = driver.open_stack(target, program, profile, apply_immediately=apply_immediately)
-    announce_session(session)
+def runs_nothing(target: driver.StackTarget, resources: list[dict[str, Any]]) -> bool:
+    """The state is empty, or holds only what the first deploy creates before any image exists (the image
+    repositories, their component, the stack and its providers): nothing of the tier runs or costs yet."""
+    from chatops.infra.registry import registry_urns
+
+    first_deploy = set(registry_urns(target.config.project, target.stack))
+    return all(r["urn"] in first_deploy or r["type"] == "pulumi:pulumi:Stack" or r["type"].startswith(
+        "pulumi:providers:") for r in resources)
+
+
+def live_preview(session: driver.Session, *, blocked_hint: str, targets: Optional[list[str]] = None) -> ChangeSet:
+    """Run the preview (of only `targets`, when given) and return its complete change set.
+
+    Refuses (DeployError) when the engine refused protected resources (each named, with `blocked_hint`
+    as the fix), and when the change set cannot be trusted: an event handler failed, the SDK dropped
+    events, or the engine's summary counts changes no event showed.
+    """
     changes = ChangeSet()
+    tap = EventTap(changes.handle)
+    stack = session.target.stack
+    try:
+        result = driver.run_preview(session, tap, notice, targets)
+    except DeployError as exc:
+        if changes.blocked:
+            raise protected_refusal(stack, changes.blocked, blocked_hint) from exc
+        if tap.problems:  # e.g. the SDK's event-log watcher died, so it never saw the summary either
+            raise incomplete_preview(stack, tap.problems) from exc
+        raise
+    missing = changes.shortfall(result.change_summary)
+    if tap.problems or missing:
+        raise incomplete_preview(stack, tap.problems + (
+            [f"the engine's summary counts {', '.join(missing)} that no event showed"] if missing else []))
+    return changes
+
+
+def incomplete_preview(stack: str, reasons: list[str]) -> DeployError:
+    from chatops.deploy.pulumi_cli import sdk_version
+
+    return DeployError(f"the preview of stack {stack} is incomplete ({'; '.join(reasons)}); chatops will not "
+                       "judge or apply a change set it did not see whole. Nothing was changed; rerun, and if it "
+                       f"persists use the Pulumi CLI matching the pulumi package ({sdk_version()})")
+
+
+def protected_refusal(stack: str, blocked: list[ProtectedBlock], hint: str) -> DeployError:
+    names = "; ".join(f"{b.name} ({b.type}, {b.op}; holds {STATEFUL_TYPES.get(b.type, 'its data')})"
+                      for b in blocked)
+    return DeployError(f"Pulumi refuses to change stack {stack}: these resources are protected and would be "
+                       f"replaced or deleted: {names}. Nothing was changed. {hint}")
+
+
+def preview_into(report: DeployReport, session: driver.Session, profile: Profile, deployed: Profile, *,
+                 blocked_hint: str, as_json: bool) -> ChangeSet:
+    """The live preview of `profile`, its cost against what is deployed (`deployed`: chatops.yaml's
+    profile, used when the history does not say), into `report`; the summary shown unless --json."""
     if not as_json:
-        console(stderr=True).print(f"Previewing stack {target.stack} ({profile.name})...")
-    driver.run_preview(session, changes.handle)
-    now, now_label = current_cost(session, profile)
-    after = monthly_cost(profile, target.entry.region)
-    if as_json:
-        emit_json({"stack": target.stack, "profile": profile.name, **changes_json(changes, now, after)})
-    else:
-        show_changes(changes, now, after, now_label, f"{profile.name}")
-    return session, changes
+        console(stderr=True).print(f"Previewing stack {session.target.stack} ({profile.name})...")
+    report.changes = live_preview(session, blocked_hint=blocked_hint)
+    region = session.target.entry.region
+    now, now_label = deployed_profile(session, deployed)
+    report.cost_now = Decimal(0) if now is None else monthly_cost(now, region)
+    report.cost_after = monthly_cost(profile, region)
+    if not as_json:
+        show_changes(report.changes)
+        show_cost_diff(now, profile, region, title=f"Monthly cost: {now.name if now else 'nothing'} ({now_label}) "
+                                                  f"-> {profile.name}")
+    return report.changes
 
 
 def run_live_preview(stack: Optional[str], config_path: Optional[str], as_json: bool) -> None:
     from chatops.cli.deploy_steps import preview_images
 
-    target = preview_images(driver.resolve_target(config_path, stack))  # images by digest, as `up` deploys them
-    preview_stack(target, target.profile(), as_json=as_json)
+    target = driver.resolve_target(config_path, stack)
+    profile = target.profile()
+    with reporting(DeployReport("preview", target.stack, profile.name, started=time.time()), as_json) as report:
+        target = preview_images(target)  # the images by digest, as `up` deploys them
+        program = driver.load_program(profile, target.settings)
+        config = driver.stack_config(target, target.entry.profile, profile)
+        with driver.open_stack(target, program, config=config, scratch=True) as session:
+            changes = preview_into(report, session, profile, profile, as_json=as_json, blocked_hint=(
+                f"If chatops.yaml's tier changed, `chatops scale-to TIER --stack {target.stack} --allow-replace` "
+                "checks and unprotects exactly these; otherwise revert the change"))
+        report.result = "succeeded" if changes.changes else "no-changes"
+

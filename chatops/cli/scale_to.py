@@ -1,61 +1,147 @@
-"""`chatops scale-to TIER`: profile diff, cost delta, live preview, replacement guard, apply, record the tier."""
+"""`chatops scale-to TIER`: move a live stack to another tier, safely.
+
+The order matters on a production stack, where stateful resources are protected and Pulumi refuses to
+replace or delete a protected resource already during the preview:
+
+1. chatops.yaml: compute and validate the text that will record the new profile (refuse now if it cannot).
+2. Offline plan between the two tiers' resource graphs, and the stateful guard on it: stop, listing every
+   stateful loss and what it holds, unless --allow-replace.
+3. With --allow-replace: unprotect exactly the protected resources the plan loses (`pulumi state unprotect`).
+4. Live preview (a scratch work dir: nothing is written until confirmed), then the guard again on the live
+   change set: it may lose only what step 2 showed.
+5. Confirmation, the update, and only after it succeeded, chatops.yaml; then the wait until the ECS services
+   run their new task sizes.
+Anything that stops the command after step 3 puts the protection back. The images stay what chatops.yaml
+names, resolved to their digests before the program is built (a tier step never moves them).
+"""
 
 from __future__ import annotations
 
+import time
 from typing import Optional
 
 import click
 from rich.table import Table
 
-from chatops.cli.common import examples
+from chatops.cli.common import PROFILE_REF, examples, json_option
 from chatops.cli.deploy_steps import prepare_images, wait_for_services, wait_options
-from chatops.cli.preview_live import preview_stack, stack_options
-from chatops.cli.up import apply_update, show_outputs
+from chatops.cli.preview_live import preview_into, stack_options
+from chatops.cli.up import apply_update, record_applied, show_outputs
 from chatops.deploy import driver, scale
-from chatops.deploy.costs import monthly_cost
+from chatops.deploy.record import PendingRecord
 from chatops.errors import ChatopsError
 from chatops.model.loading import load_profile
 from chatops.model.profile import Profile
 from chatops.model.profile_diff import diff_profiles
-from chatops.ui.changes import confirm_or_refuse, money
+from chatops.ui.changes import DeployReport, confirm_or_refuse, reporting
 from chatops.ui.console import console
+from chatops.ui.cost import show_cost_diff
+from chatops.ui.deploy_progress import notice
 
 
 @click.command(epilog=examples("chatops scale-to 100k --stack prod", "chatops scale-to 25k-dau --stack prod --yes",
-                               "chatops scale-to ./big.yaml --stack prod --apply-immediately"))
-@click.argument("tier", metavar="TIER|FILE")
+                               "chatops scale-to ./big.yaml --stack prod --apply-immediately",
+                               "chatops scale-to 100k --stack prod --allow-replace --yes --json"))
+@click.argument("tier", metavar="TIER|FILE", type=PROFILE_REF)
 @stack_options
-@click.option("--allow-replace", is_flag=True, help="Proceed even if stateful resources would be replaced/deleted.")
+@click.option("--allow-replace", is_flag=True,
+              help="Proceed although stateful resources would be replaced/deleted (they are unprotected first).")
 @click.option("--apply-immediately", is_flag=True,
               help="Apply DB/Redis class changes now instead of in the maintenance window.")
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking (needed when stdin is not a terminal).")
 @wait_options
+@json_option
 def scale_to(tier: str, stack: Optional[str], config_path: Optional[str], allow_replace: bool,
-             apply_immediately: bool, yes: bool, wait: bool, wait_timeout: float) -> None:
+             apply_immediately: bool, yes: bool, wait: bool, wait_timeout: float, as_json: bool) -> None:
     """Move a live stack to another tier (up or down), safely."""
     target = driver.resolve_target(config_path, stack)
-    new_ref = scale.canonical_ref(tier)
-    before, after = target.profile(), load_profile(new_ref)
-    if before == after:
-        console().print(f"Stack {target.stack} is already on {after.name}; nothing to do.")
+    before = target.profile()
+    new_ref = target.recordable_ref(scale.canonical_ref(tier))
+    after = load_profile(target.resolve_profile_ref(new_ref))
+    report = DeployReport("scale-to", target.stack, after.name, started=time.time(),
+                          extra={"from_profile": before.name, "disruptions": [], "images": [], "rollout": None})
+    with reporting(report, as_json):
+        if before == after:
+            report.result = "no-changes"
+            if not as_json:
+                console().print(f"Stack {target.stack} is already on {after.name}; nothing to do.")
+            return
+        record = PendingRecord.prepare(target.config_path, target.stack, {("profile",): new_ref})
+        report.extra["disruptions"] = [{"what": d.what, "expect": d.expect, "when": d.when}
+                                       for d in scale.disruptions(before, after, apply_immediately)]
+        if not as_json:
+            show_plan(target, before, after, apply_immediately)
+        settings = target.settings.model_copy(update={"apply_immediately": apply_immediately})
+        offline = scale.offline_plan(before, after, settings)
+        scale.stateful_guard(offline, allow_replace)
+        deployed = prepare_images(target, after, report, yes=yes, as_json=as_json)
+        program = driver.load_program(after, deployed.settings.model_copy(update={"apply_immediately":
+                                                                                   apply_immediately}))
+        config = driver.stack_config(deployed, new_ref, after, apply_immediately=apply_immediately)
+        accepted = {c.urn for c in offline.stateful_losses()} if allow_replace else set()
+        unprotected = preview_and_confirm(deployed, program, config, accepted, (before, after), report, yes, as_json)
+        report.outputs = apply(deployed, program, config, unprotected, as_json)
+        report.result = "succeeded"
+        if record_applied(record, report) and not as_json:
+            console().print(f"[green]Stack {target.stack} now runs {after.name}; {target.config_path} records "
+                            f"it.[/green]")
+        if not as_json:
+            show_outputs(report.outputs)
+        wait_for_services(deployed, report.outputs, report, wait=wait, wait_timeout=wait_timeout, as_json=as_json)
+
+
+def preview_and_confirm(target: driver.StackTarget, program, config, accepted: set[str],
+                        profiles: tuple[Profile, Profile], report: DeployReport, yes: bool, as_json: bool) -> list[str]:
+    """Steps 3-5 up to the confirmation, in a scratch work dir. Returns the URNs it unprotected."""
+    before, after = profiles
+    with driver.open_stack(target, program, config=config, scratch=True) as session:
+        protected = {urn for urn, _ in driver.protected_resources(session)}
+        unprotected = driver.set_protect(session, accepted & protected, False)
+        if unprotected:
+            notice(f"--allow-replace: removed protection from {len(unprotected)} resource(s) the change loses: "
+                   + ", ".join(u.rsplit("::", 1)[-1] for u in unprotected))
+        try:
+            changes = preview_into(report, session, after, before, as_json=as_json,
+                                   blocked_hint=scale_protection_hint(target.stack, bool(accepted)))
+            scale.live_recheck(changes, accepted)
+            confirm_or_refuse(f"Scale stack {target.stack} to {after.name}?", yes)
+        except BaseException:
+            restore_protection(session, unprotected)
+            raise
+    return unprotected
+
+
+def apply(target: driver.StackTarget, program, config, unprotected: list[str], as_json: bool) -> dict:
+    """The update itself, in the stack's work dir; on failure, protection goes back on what still exists."""
+    with driver.open_stack(target, program, config=config, plugins=False) as session:
+        try:
+            return apply_update(session, to_stderr=as_json).outputs
+        except BaseException as exc:
+            notice(f"chatops.yaml unchanged: it still records {target.entry.profile} for stack {target.stack} "
+                   "(the last successful update); resources changed so far are in the state")
+            if unprotected and not getattr(exc, "abandoned", False):  # never under a lock Pulumi may still hold
+                still_there = {r["urn"] for r in driver.state_resources(session)} & set(unprotected)
+                restore_protection(session, sorted(still_there))
+            raise
+
+
+def restore_protection(session: driver.Session, urns: list[str]) -> None:
+    if not urns:
         return
-    show_plan(target, before, after, apply_immediately)
-    images = prepare_images(target, after, yes=yes)  # the running images, by digest: a tier step keeps them
-    session, changes = preview_stack(images.target, after, apply_immediately=apply_immediately)
-    scale.stateful_guard(changes, allow_replace)
-    confirm_or_refuse(f"Scale stack {target.stack} from {before.name} to {after.name}?", yes)
-    if allow_replace:
-        # The user accepted these losses; Pulumi refuses to replace or delete a protected resource.
-        driver.unprotect(session, {c.urn for c in changes.stateful_losses() if c.protected})
     try:
-        outputs = apply_update(session)
+        driver.set_protect(session, urns, True)
+        notice(f"Protection restored on {len(urns)} resource(s).")
     except ChatopsError as exc:
-        raise ChatopsError(f"{exc} (chatops.yaml unchanged: stack {target.stack} still records "
-                           f"{target.entry.profile}; resources changed so far are in the state)") from exc
-    scale.set_stack_profile(target.config_path, target.stack, new_ref)
-    console().print(f"[green]Stack {target.stack} now runs {after.name}; {target.config_path} records it.[/green]")
-    show_outputs(outputs)
-    wait_for_services(images.target, outputs, wait=wait, wait_timeout=wait_timeout)  # new task sizes roll out
+        notice(f"Warning: could not restore protection on {', '.join(urns)} ({exc}); the next `chatops up` "
+               "restores it from the program")
+
+
+def scale_protection_hint(stack: str, allowed: bool) -> str:
+    if allowed:
+        return ("chatops's offline plan did not predict these, so --allow-replace did not unprotect them (their "
+                f"protection is unchanged); check `chatops refresh --stack {stack}` for drift and report the "
+                "mismatch")
+    return "If losing them is intended, rerun with --allow-replace: chatops then unprotects exactly these first"
 
 
 def show_plan(target: driver.StackTarget, before: Profile, after: Profile, apply_immediately: bool) -> None:
@@ -66,8 +152,7 @@ def show_plan(target: driver.StackTarget, before: Profile, after: Profile, apply
     for change in diff_profiles(before, after):
         table.add_row(change.path, str(change.before), str(change.after))
     out.print(table)
-    now, later = monthly_cost(before, target.entry.region), monthly_cost(after, target.entry.region)
-    delta = f", delta {'+' if later >= now else '-'}${abs(later - now):,.0f}/mo" if now is not None and later is not None else ""
-    out.print(f"Monthly cost: {money(now)} -> {money(later)}{delta}")
+    show_cost_diff(before, after, target.entry.region)
     for item in scale.disruptions(before, after, apply_immediately):
         out.print(f"[yellow]disruption[/yellow] {item.what}: {item.expect} ({item.when})")
+

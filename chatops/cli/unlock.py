@@ -20,14 +20,14 @@ def unlock(stack: Optional[str], config_path: Optional[str], yes: bool) -> None:
     """Cancel the stack's current update and delete its lock.
 
     Dangerous if an update is really running (another terminal, CI): both would write the state and may
-    leave it inconsistent. Use it only after a crash or a killed process.
+    leave it inconsistent. Use it only after a crash, a killed process or a second Ctrl-C.
     """
     target = driver.resolve_target(config_path, stack)
     console(stderr=True).print(
         f"[yellow]Warning:[/yellow] only unlock {target.stack} if no update is running anywhere (other "
         "terminals, CI). Unlocking under a running update can corrupt the stack's state.")
     confirm_or_refuse(f"Remove the lock of stack {target.stack}?", yes)
-    session = driver.select_existing(target)
-    driver.cancel(session)
+    with driver.open_stack(target, scratch=True, plugins=False, secrets=False) as session:
+        driver.cancel(session)
     console().print(f"Stack {target.stack} unlocked. Run `chatops refresh --stack {target.stack}` before the next "
-                    "`up` if the crashed update was changing resources.")
+                    "`up` if the interrupted update was changing resources.")

@@ -1,94 +1,148 @@
-"""`chatops up`: preview, confirm, apply with live progress, show outputs."""
+"""`chatops up`: images resolved, preview, confirm, apply with live progress, outputs, the rollout wait.
+
+`deploy` is also `chatops release` (a new image tag for some services) and `up --image-tag`.
+"""
 
 from __future__ import annotations
 
-from typing import Optional
+import time
+from dataclasses import dataclass
+from typing import Iterable, Optional
 
 import click
 
-from chatops.cli.common import examples
-from chatops.cli.deploy_steps import DEFAULT_WAIT_TIMEOUT_SECONDS, prepare_images, wait_for_services, wait_options
-from chatops.cli.preview_live import preview_stack, stack_options
+from chatops.cli.common import examples, json_option
+from chatops.cli.deploy_steps import (DEFAULT_WAIT_TIMEOUT_SECONDS, ImageTag, prepare_images, release_updates,
+                                      wait_for_services, wait_options)
+from chatops.cli.preview_live import announce_session, preview_into, stack_options
 from chatops.deploy import driver
 from chatops.deploy.errors import DeployError
-from chatops.deploy.events import Progress
+from chatops.deploy.events import EventTap, Progress
+from chatops.deploy.record import PendingRecord
 from chatops.errors import ChatopsError
 from chatops.model.images import SERVICES
-from chatops.ui.changes import confirm_or_refuse
+from chatops.ui.changes import DeployReport, confirm_or_refuse, reporting
 from chatops.ui.console import console
-from chatops.ui.deploy_progress import live_progress, show_result
+from chatops.ui.deploy_progress import live_progress, notice, show_result
 
 
 @click.command(epilog=examples("chatops up --stack prod", "chatops up --stack prod --yes",
                                "chatops up --stack prod --image-tag 1.4.2 --yes   # same as release --tag",
-                               "chatops up --stack prod --no-wait"))
+                               "chatops up --stack prod --yes --json > up.json", "chatops up --stack prod --no-wait"))
 @stack_options
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking (needed when stdin is not a terminal).")
-@click.option("--image-tag", metavar="TAG", help="Deploy this image tag for every service and record it in "
+@click.option("--image-tag", type=ImageTag(), help="Deploy this image tag for every service and record it in "
               "chatops.yaml (what `chatops release --tag` does).")
 @wait_options
+@json_option
 def up(stack: Optional[str], config_path: Optional[str], yes: bool, image_tag: Optional[str], wait: bool,
-       wait_timeout: float) -> None:
-    """Provision or update a stack: preview, confirmation, the update with live progress, then a wait until
-    the ECS services run it. The first `up` of a stack creates its image repositories and stops with the
-    `docker push` commands."""
-    deploy(stack, config_path, yes, image_tag=image_tag, wait=wait, wait_timeout=wait_timeout)
+       wait_timeout: float, as_json: bool) -> None:
+    """Provision or update a stack: images resolved to their digests, preview, confirmation, the update with
+    live progress, then a wait until the ECS services run it. The first `up` of a stack creates its image
+    repositories and stops with the `docker push` commands.
+
+    With --json, progress goes to stderr and one summary object is printed at the end (docs/json.md).
+    """
+    deploy("up", stack, config_path, yes, as_json, image_tag=image_tag, wait=wait, wait_timeout=wait_timeout)
 
 
-def deploy(stack: Optional[str], config_path: Optional[str], yes: bool, *, image_tag: Optional[str] = None,
-           services: tuple[str, ...] = SERVICES, wait: bool = True,
+def deploy(command: str, stack: Optional[str], config_path: Optional[str], yes: bool, as_json: bool, *,
+           image_tag: Optional[str] = None, services: Iterable[str] = SERVICES, wait: bool = True,
            wait_timeout: float = DEFAULT_WAIT_TIMEOUT_SECONDS) -> None:
-    """`up`, and `release` (a new image tag for some services)."""
+    """`up`, and `release` (`image_tag` for `services`, recorded in chatops.yaml once applied)."""
+    services = list(services)
     target = driver.resolve_target(config_path, stack)
     profile = target.profile()
-    images = prepare_images(target, profile, tag=image_tag, services=services, yes=yes)
-    session, changes = preview_stack(images.target, profile)
-    if not changes.changes:
-        images.record()
-        with driver.pulumi_errors(target.stack, target.backend):
-            show_outputs(driver.plain_outputs(session.stack.outputs()))
-        return
-    confirm_or_refuse(f"Apply these changes to stack {target.stack}?", yes)
-    outputs = apply_update(session)
-    images.record()
-    console().print(f"[green]Stack {target.stack} is up to date ({profile.name}).[/green]")
-    show_outputs(outputs)
-    wait_for_services(images.target, outputs, wait=wait, wait_timeout=wait_timeout)
+    report = DeployReport(command, target.stack, profile.name, started=time.time(),
+                          extra={"images": [], "rollout": None})
+    with reporting(report, as_json):
+        updates = release_updates(target, image_tag, services) if image_tag is not None else {}
+        record = PendingRecord.prepare(target.config_path, target.stack, updates) if updates else None
+        deployed = prepare_images(target, profile, report, tag=image_tag, services=services, yes=yes, as_json=as_json)
+        program = driver.load_program(profile, deployed.settings)
+        config = driver.stack_config(deployed, target.entry.profile, profile)
+        with driver.open_stack(deployed, program, config=config, create=True) as session:
+            announce_session(session)
+            changes = preview_into(report, session, profile, profile, as_json=as_json,
+                                   blocked_hint=up_protection_hint(target.stack))
+            if not changes.changes:
+                report.outputs = driver.stack_outputs(session)
+                report.result = "no-changes"
+            else:
+                confirm_or_refuse(f"Apply these changes to stack {target.stack}?", yes)
+                try:
+                    report.outputs = apply_update(session, to_stderr=as_json).outputs
+                except BaseException:
+                    if record is not None:
+                        notice(f"{target.config_path} unchanged: it records a new tag only once an update with "
+                               "it succeeded")
+                    raise
+                report.result = "succeeded"
+        recorded = record_applied(record, report)
+        if not as_json:
+            if report.result == "succeeded":
+                console().print(f"[green]Stack {target.stack} is up to date ({profile.name}).[/green]")
+            if recorded:
+                notice(f"{target.config_path} records {record.describe()}.")  # type: ignore[union-attr]
+            show_outputs(report.outputs)
+        if report.result == "succeeded":
+            wait_for_services(deployed, report.outputs, report, wait=wait, wait_timeout=wait_timeout, as_json=as_json)
 
 
-def apply_update(session: driver.Session) -> dict:
-    """Run `up` under the live display; failures per resource; Ctrl-C cancels and says where things are."""
+def record_applied(record: Optional[PendingRecord], report: DeployReport) -> bool:
+    """Write what the update applied to chatops.yaml (prepared before anything changed); a file that could not
+    take it is a warning in the report (the stack is updated either way). True when written."""
+    if record is None:
+        return False
+    warning = record.write()
+    if warning:
+        report.problems.append(warning)
+        notice(f"Warning: {warning}")
+    return warning is None
+
+
+def up_protection_hint(stack: str) -> str:
+    return ("`chatops up` never removes protection. If the tier in chatops.yaml changed, `chatops scale-to TIER "
+            f"--stack {stack}` checks the losses and, with --allow-replace, unprotects exactly these; otherwise "
+            "revert the change that causes them")
+
+
+@dataclass
+class Applied:
+    """What an update did: its outputs and the per-resource progress."""
+
+    outputs: dict
+    progress: Progress
+
+
+def apply_update(session: driver.Session, *, to_stderr: bool = False,
+                 targets: Optional[list[str]] = None) -> Applied:
+    """Run `up` under the progress display; failures per resource; Ctrl-C lets Pulumi cancel cleanly.
+
+    The entry point every command that applies a change goes through (up, scale-to, release).
+    """
     progress = Progress()
-    stack = session.target.stack
+    tap = EventTap(progress.handle)
     try:
-        with live_progress(progress):
-            result = driver.run_up(session, progress.handle)
-    except KeyboardInterrupt:
-        raise interrupted(session) from None
+        with live_progress(progress, to_stderr):
+            result = driver.run_up(session, tap, notice, targets)
     except ChatopsError as exc:
-        show_result(progress)
-        raise update_failed(stack, progress, exc) from exc
-    return driver.plain_outputs(result.outputs)
+        show_result(progress, to_stderr)
+        error = update_failed(session.target.stack, progress, exc)
+        if error is exc:
+            raise
+        raise error from exc
+    return Applied(driver.plain_outputs(result.outputs), progress)
 
 
 def update_failed(stack: str, progress: Progress, exc: ChatopsError) -> ChatopsError:
     failed = progress.failed()
     if not failed or not str(exc).startswith("pulumi failed"):
-        return exc  # a specific cause (credentials, lock, passphrase) says more than the resource list
+        return exc  # a specific cause (credentials, lock, passphrase, Ctrl-C) says more than the resource list
     first = failed[0]
     return DeployError(f"update of stack {stack} failed on {len(failed)} resource(s), first {first.name} "
                        f"({first.type}): {first.message or 'see above'}; finished changes are saved, fix the "
                        f"cause and rerun `chatops up --stack {stack}`")
-
-
-def interrupted(session: driver.Session) -> ChatopsError:
-    """Ctrl-C reaches the `pulumi` process too: it lets in-flight operations finish, saves the state and
-    releases its lock. We do not call `stack.cancel()` here: on a file backend that deletes the lock while
-    that process may still be writing its checkpoint (Python waits only 0.25 s for it after Ctrl-C)."""
-    stack = session.target.stack
-    return DeployError(f"update of stack {stack} was interrupted: Pulumi finishes the operations in flight and "
-                       f"saves what is done; run `chatops refresh --stack {stack}` then `chatops up --stack {stack}` "
-                       f"(only if it then reports a lock and no update is running: `chatops unlock --stack {stack}`)")
 
 
 def show_outputs(outputs: dict) -> None:

@@ -1,37 +1,52 @@
 """The Automation API driver: one chatops.yaml stack -> a Pulumi stack with chatops' program and config.
 
 Decisions (see docs/deploying.md):
-- Inline program, work dir `.chatops/work/<stack>` (stable, so Pulumi.<stack>.yaml and its encryption
-  salt persist), project settings written by chatops, backend from chatops.yaml.
-- Stack config chatops sets: `aws:region`, plus `chatops:tier`, `chatops:profile` and
-  `chatops:applyImmediately` (records of what was applied; `preview` reads the last applied tier back
-  from the stack history). Tags are NOT set as `aws:defaultTags`: the program tags every taggable
-  resource once with a transform, and doing both would fight over the same keys.
-- Provider plugins are pinned to the installed Python packages (pulumi-aws, pulumi-random) and
-  installed before any operation, so the first run is not an unpinned automatic download.
+- Inline program; backend from chatops.yaml; project settings written by chatops.
+- Work dir `.chatops/work/<stack>` (stable, so Pulumi.<stack>.yaml and its encryption salt persist) for
+  commands that change the stack. Read-only commands (preview, outputs, unlock, and scale-to until it is
+  confirmed) run in a scratch copy that is deleted afterwards, so they leave no files behind.
+- The CLI version is checked first (`pulumi_cli.pulumi_command()`), before any `stack select/init`.
+- A stack is created only by `up` (and `release`, which is up's flow), which alone may generate a passphrase;
+  every other command needs an existing stack and the passphrase it was created with.
+- Stack config chatops sets: `aws:region`, plus records of what was applied: `chatops:tier`,
+  `chatops:profile` (the profile reference applied, as chatops.yaml writes it), `chatops:images` (each
+  service's image, by digest once resolved), `chatops:applyImmediately` and `chatops:destroying`. `preview`
+  reads the last applied profile back from the stack history.
+- Provider plugins are pinned to the installed Python packages (pulumi-aws, pulumi-random) and installed
+  before any operation, so the first run is not an unpinned automatic download.
+- Engine operations run in a worker thread (running.py) and report through an EventTap (events.py).
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import json
+import shutil
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional, TypeVar
 
 from pulumi import automation as auto
 
-from chatops.deploy import workspace
-from chatops.deploy.errors import DeployError, pulumi_errors
-from chatops.deploy.pulumi_cli import is_supported, too_old_message
+from chatops.deploy import running, workspace
+from chatops.deploy.errors import DeployError, explain, pulumi_errors
+from chatops.deploy.events import EventTap
+from chatops.deploy.pulumi_cli import pulumi_command
 from chatops.errors import ChatopsError
 from chatops.model.config_file import load_config, select_stack
-from chatops.model.loading import load_profile, read_dashboard_template
+from chatops.model.images import image_references
+from chatops.model.loading import load_profile, looks_like_path, read_dashboard_template
 from chatops.model.profile import Profile
 from chatops.model.settings import ChatopsConfig, DeploymentSettings, StackEntry
 
 #: Python package -> Pulumi resource plugin whose version must match it.
 PLUGIN_PACKAGES = {"pulumi-aws": "aws", "pulumi-random": "random"}
-OnEvent = Callable[[auto.EngineEvent], Any]
+Notify = Callable[[str], None]
+T = TypeVar("T")
+
+__all__ = ["DeployError", "pulumi_errors"]
 
 
 @dataclass(frozen=True)
@@ -54,14 +69,28 @@ class StackTarget:
     def backend(self) -> str:
         return workspace.backend_url(self.config, self.config_path)
 
-    def profile_path_or_name(self) -> str:
-        """The entry's profile reference; a relative file path is relative to chatops.yaml."""
-        ref = self.entry.profile
-        candidate = self.config_path.parent / ref
-        return str(candidate) if ("/" in ref or ref.endswith((".yaml", ".yml"))) and candidate.exists() else ref
+    def resolve_profile_ref(self, ref: str) -> str:
+        """A profile reference as chatops.yaml writes it -> what load_profile takes: a file path is relative
+        to the directory of chatops.yaml (not to wherever chatops runs), a tier name stays a name."""
+        if not looks_like_path(ref):
+            return ref
+        path = Path(ref).expanduser()
+        return str(path if path.is_absolute() else workspace.project_dir(self.config_path) / path)
+
+    def recordable_ref(self, given: str) -> str:
+        """A profile reference given on the command line (relative to the current directory) as chatops.yaml
+        should record it: a tier name as is, a file relative to chatops.yaml's directory when inside it."""
+        if not looks_like_path(given):
+            return given
+        path = Path(given).resolve()
+        base = workspace.project_dir(self.config_path)
+        try:
+            return str(path.relative_to(base))
+        except ValueError:
+            return str(path)
 
     def profile(self) -> Profile:
-        return load_profile(self.profile_path_or_name())
+        return load_profile(self.resolve_profile_ref(self.entry.profile))
 
 
 def resolve_target(config_path: Optional[str], stack: Optional[str]) -> StackTarget:
@@ -71,31 +100,30 @@ def resolve_target(config_path: Optional[str], stack: Optional[str]) -> StackTar
 
 # ---- what chatops hands Pulumi -------------------------------------------------------------------
 
-def stack_config(target: StackTarget, profile: Profile, apply_immediately: bool = False) -> dict[str, auto.ConfigValue]:
-    return {
+def stack_config(target: StackTarget, profile_ref: str, profile: Profile, *, apply_immediately: bool = False,
+                 destroying: bool = False, final_snapshot: Optional[str] = None) -> dict[str, auto.ConfigValue]:
+    """The stack config an update records: `profile_ref` is the profile being applied (empty: none, only the
+    first deploy's image repositories); the images as `target` carries them (by digest once resolved);
+    `final_snapshot` the database's final snapshot name set for a destroy (so the stack history says where
+    the data went)."""
+    config = {
         "aws:region": auto.ConfigValue(target.entry.region),
         "chatops:tier": auto.ConfigValue(profile.name),
-        "chatops:profile": auto.ConfigValue(target.entry.profile),
+        "chatops:profile": auto.ConfigValue(profile_ref),
+        "chatops:images": auto.ConfigValue(json.dumps(image_references(target.settings.images, target.config.project,
+                                                                       target.stack), sort_keys=True)),
         "chatops:applyImmediately": auto.ConfigValue("true" if apply_immediately else "false"),
+        "chatops:destroying": auto.ConfigValue("true" if destroying else "false"),
     }
+    if final_snapshot:
+        config["chatops:finalSnapshot"] = auto.ConfigValue(final_snapshot)
+    return config
 
 
 def project_settings(target: StackTarget) -> auto.ProjectSettings:
     return auto.ProjectSettings(name=target.config.project, runtime="python",
                                 description=f"chatops project {target.config.project} (managed by chatops)",
                                 backend=auto.ProjectBackend(url=target.backend))
-
-
-def workspace_options(target: StackTarget, passphrase: workspace.Passphrase) -> auto.LocalWorkspaceOptions:
-    work_dir = workspace.work_dir(target.config_path, target.stack)
-    env = {
-        # Our backend wins over a PULUMI_BACKEND_URL the user's shell may carry for other projects.
-        "PULUMI_BACKEND_URL": target.backend,
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        **passphrase.env_vars,
-    }
-    return auto.LocalWorkspaceOptions(work_dir=str(work_dir), project_settings=project_settings(target),
-                                      secrets_provider="passphrase", env_vars=env)
 
 
 def required_plugins() -> list[tuple[str, str]]:
@@ -128,72 +156,157 @@ class Session:
     target: StackTarget
     stack: auto.Stack
     passphrase: workspace.Passphrase
+    created: bool = False
 
 
-def open_stack(target: StackTarget, program: Callable[[], None], profile: Profile,
-               apply_immediately: bool = False, install_plugins: bool = True) -> Session:
-    """Create or select the stack, set chatops' config on it, pin the provider plugins."""
-    passphrase = _prepare_local_files(target)
-    opts = workspace_options(target, passphrase)
-    with pulumi_errors(target.stack, target.backend):
-        stack = auto.create_or_select_stack(target.stack, project_name=target.config.project, program=program,
-                                            opts=opts)
-        _require_supported_cli(stack)
-        stack.set_all_config(stack_config(target, profile, apply_immediately))
-        if install_plugins:
-            for name, version in required_plugins():
-                stack.workspace.install_plugin(name, version)
+@contextmanager
+def open_stack(target: StackTarget, program: Optional[Callable[[], None]] = None, *,
+               config: Optional[dict[str, auto.ConfigValue]] = None, create: bool = False, scratch: bool = False,
+               plugins: bool = True, secrets: bool = True) -> Iterator[Session]:
+    """Select the stack (or, with `create`, create it), set `config`, pin the provider plugins.
+
+    `scratch` runs in a temporary copy of the work dir, removed on exit: nothing is left on disk.
+    `secrets=False` is for commands that never decrypt anything (`pulumi cancel`): no passphrase needed.
+    """
+    command = pulumi_command()  # the version check, before any stack command
+    backend_dir = workspace.local_backend_path(target.backend)
+    if backend_dir is not None and not backend_dir.is_dir():
+        if not create:
+            raise missing_stack(target)
+        workspace.ensure_local_backend(target.backend)
+    with _work_dir(target, scratch) as work_dir:
+        env = {
+            # Our backend wins over a PULUMI_BACKEND_URL the user's shell may carry for other projects.
+            "PULUMI_BACKEND_URL": target.backend,
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+        }
+        with pulumi_errors(target.stack, target.backend):
+            ws = auto.LocalWorkspace(work_dir=str(work_dir), program=program or _no_program, env_vars=env,
+                                     secrets_provider="passphrase", project_settings=project_settings(target),
+                                     pulumi_command=command)
+            session = _select_or_create(target, ws, create, secrets)
+            if config:
+                session.stack.set_all_config(config)
+            if plugins:
+                for name, version in required_plugins():
+                    ws.install_plugin(name, version)
+        yield session
+
+
+def _select_or_create(target: StackTarget, ws: auto.LocalWorkspace, create: bool, secrets: bool) -> Session:
+    try:
+        stack = auto.Stack.select(target.stack, ws)  # selecting needs no passphrase
+    except auto.StackNotFoundError:
+        if not create:
+            raise missing_stack(target) from None
+        passphrase = workspace.passphrase_for_new_stack(target.config_path)
+        ws.env_vars.update(passphrase.env_vars)
+        return Session(target, auto.Stack.create(target.stack, ws), passphrase, created=True)
+    if not secrets and workspace.passphrase_status(target.config_path)[0] == workspace.NOT_YET:
+        return Session(target, stack, workspace.Passphrase(workspace.NOT_YET, None, False, {}))
+    passphrase = workspace.passphrase_for_existing_stack(target.config_path, target.stack)
+    ws.env_vars.update(passphrase.env_vars)
     return Session(target, stack, passphrase)
 
 
-def select_existing(target: StackTarget) -> Session:
-    """Select a stack that must already exist (outputs, unlock, destroy); no program is run."""
-    passphrase = _prepare_local_files(target)
-    opts = workspace_options(target, passphrase)
-    with pulumi_errors(target.stack, target.backend):
-        stack = auto.select_stack(target.stack, project_name=target.config.project, program=_no_program,
-                                  opts=opts)
-        _require_supported_cli(stack)
-    return Session(target, stack, passphrase)
+@contextmanager
+def _work_dir(target: StackTarget, scratch: bool) -> Iterator[Path]:
+    persistent = workspace.work_dir(target.config_path, target.stack)
+    if not scratch:
+        persistent.mkdir(parents=True, exist_ok=True)
+        yield persistent
+        return
+    with tempfile.TemporaryDirectory(prefix=f"chatops-{target.stack}-") as tmp:
+        settings = persistent / f"Pulumi.{target.stack}.yaml"  # keeps the passphrase salt, if this machine has it
+        if settings.is_file():
+            shutil.copy2(settings, Path(tmp) / settings.name)
+        yield Path(tmp)
+
+
+def missing_stack(target: StackTarget) -> DeployError:
+    return DeployError(f"stack {target.stack} does not exist in {target.backend} yet; `chatops up --stack "
+                       f"{target.stack}` creates it (`chatops preview --offline --profile {target.entry.profile}` "
+                       "shows what it would create)")
 
 
 def _no_program() -> None:
     """Operations that must not run the real program (destroy, refresh, outputs) still need a callable."""
 
 
-def _prepare_local_files(target: StackTarget) -> workspace.Passphrase:
-    workspace.ensure_local_backend(target.backend)
-    workspace.work_dir(target.config_path, target.stack).mkdir(parents=True, exist_ok=True)
-    return workspace.ensure_passphrase(target.config_path)
+# ---- engine operations ---------------------------------------------------------------------------
+
+def run_preview(session: Session, tap: EventTap, notify: Notify,
+                targets: Optional[list[str]] = None) -> auto.PreviewResult:
+    """`targets`: only these URNs (`--target`), e.g. the first deploy's image repositories."""
+    return _engine_call(session, "preview", lambda: session.stack.preview(on_event=tap, diff=True, color="never",
+                                                                          target=targets), tap, notify)
 
 
-def _require_supported_cli(stack: auto.Stack) -> None:
-    version = stack.workspace.pulumi_version
-    if not is_supported(version):
-        raise DeployError(too_old_message(version))
+def run_up(session: Session, tap: EventTap, notify: Notify, targets: Optional[list[str]] = None) -> auto.UpResult:
+    return _engine_call(session, "up", lambda: session.stack.up(on_event=tap, color="never", show_secrets=False,
+                                                                target=targets), tap, notify)
 
 
-# ---- operations ----------------------------------------------------------------------------------
+def run_refresh(session: Session, tap: EventTap, notify: Notify) -> auto.RefreshResult:
+    return _engine_call(session, "refresh", lambda: session.stack.refresh(on_event=tap, color="never",
+                                                                          show_secrets=False), tap, notify)
 
-def run_preview(session: Session, on_event: OnEvent) -> auto.PreviewResult:
+
+def run_destroy(session: Session, tap: EventTap, notify: Notify) -> auto.DestroyResult:
+    return _engine_call(session, "destroy", lambda: session.stack.destroy(on_event=tap, color="never",
+                                                                          show_secrets=False), tap, notify)
+
+
+def _engine_call(session: Session, kind: str, call: Callable[[], T], tap: EventTap, notify: Notify) -> T:
+    stack = session.target.stack
+    with tap.watching_sdk():
+        result = running.call_in_worker(call, lambda: notify(running.cancelling_notice(kind, stack)),
+                                        lambda: running.abandoned(kind, stack))
+    if result.error is not None:
+        if result.interrupted:
+            raise running.cancelled(kind, stack) from None
+        raise explain(result.error, stack, session.target.backend) from result.error
+    return result.value  # type: ignore[return-value]
+
+
+# ---- stack state through the CLI -----------------------------------------------------------------
+
+def run_cli(session: Session, args: list[str]) -> auto.CommandResult:
+    """A `pulumi` command on this stack, through the workspace's checked PulumiCommand and environment
+    (backend, passphrase), in its work dir: for commands the SDK has no Stack method for."""
+    ws = session.stack.workspace
+    env = dict(ws.env_vars)
+    if ws.pulumi_home:
+        env["PULUMI_HOME"] = ws.pulumi_home
+    stack_args = ["--stack", session.target.stack]
+    split = args.index("--") if "--" in args else len(args)  # flags before the positional separator
     with pulumi_errors(session.target.stack, session.target.backend):
-        return session.stack.preview(on_event=on_event, diff=True, color="never")
+        return ws.pulumi_command.run([*args[:split], *stack_args, *args[split:]], ws.work_dir, env)
 
 
-def run_up(session: Session, on_event: OnEvent, targets: Optional[list[str]] = None) -> auto.UpResult:
-    """`targets`: update only these URNs (`pulumi up --target`), e.g. the first deploy's image repositories."""
+def set_protect(session: Session, urns: Iterable[str], protect: bool) -> list[str]:
+    """`pulumi state unprotect|protect --yes -- URN...`: edits the flag in the backend's state directly, no
+    export/import round trip (which would write every secret in plaintext to a temporary file)."""
+    wanted = sorted(set(urns))
+    if wanted:
+        run_cli(session, ["state", "protect" if protect else "unprotect", "--yes", "--", *wanted])
+    return wanted
+
+
+def unprotect_all(session: Session) -> None:
+    run_cli(session, ["state", "unprotect", "--all", "--yes"])
+
+
+def state_resources(session: Session) -> list[dict[str, Any]]:
+    """The resources of the stack's state (read into memory, never written to disk by chatops)."""
     with pulumi_errors(session.target.stack, session.target.backend):
-        return session.stack.up(on_event=on_event, color="never", show_secrets=False, target=targets)
+        state = session.stack.export_stack()
+    return list((state.deployment or {}).get("resources") or [])
 
 
-def run_refresh(session: Session, on_event: OnEvent) -> auto.RefreshResult:
-    with pulumi_errors(session.target.stack, session.target.backend):
-        return session.stack.refresh(on_event=on_event, color="never", show_secrets=False)
-
-
-def run_destroy(session: Session, on_event: OnEvent) -> auto.DestroyResult:
-    with pulumi_errors(session.target.stack, session.target.backend):
-        return session.stack.destroy(on_event=on_event, color="never", show_secrets=False)
+def protected_resources(session: Session) -> list[tuple[str, str]]:
+    """(urn, type) of every resource the state marks protected."""
+    return [(r["urn"], r["type"]) for r in state_resources(session) if r.get("protect")]
 
 
 def cancel(session: Session) -> None:
@@ -207,34 +320,16 @@ def plain_outputs(outputs: auto.OutputMap, show_secrets: bool = False) -> dict[s
             for key, value in sorted(outputs.items())}
 
 
-def read_stack_outputs(config: ChatopsConfig, config_path: Path, stack: str,
-                       show_secrets: bool = False) -> dict[str, Any]:
-    """The stack's outputs as plain values (secrets masked unless asked). Used by `outputs` and `status`."""
-    session = select_existing(StackTarget(config, Path(config_path), stack))
-    with pulumi_errors(stack, session.target.backend):
+def stack_outputs(session: Session, show_secrets: bool = False) -> dict[str, Any]:
+    with pulumi_errors(session.target.stack, session.target.backend):
         return plain_outputs(session.stack.outputs(), show_secrets)
 
 
-def protected_resources(session: Session) -> list[tuple[str, str]]:
-    """(urn, type) of every resource the state marks protected."""
-    with pulumi_errors(session.target.stack, session.target.backend):
-        state = session.stack.export_stack()
-    resources = (state.deployment or {}).get("resources") or []
-    return [(r["urn"], r["type"]) for r in resources if r.get("protect")]
-
-
-def unprotect(session: Session, urns: Optional[Iterable[str]] = None) -> int:
-    """Clear `protect` on the given resources, or on all (what `pulumi state unprotect [--all]` does)."""
-    wanted = None if urns is None else set(urns)
-    with pulumi_errors(session.target.stack, session.target.backend):
-        state = session.stack.export_stack()
-        deployment = dict(state.deployment or {})
-        resources = deployment.get("resources") or []
-        hit = [r.get("protect") and (wanted is None or r.get("urn") in wanted) for r in resources]
-        deployment["resources"] = [dict(r, protect=False) if h else r for r, h in zip(resources, hit)]
-        if any(hit):
-            session.stack.import_stack(auto.Deployment(version=state.version, deployment=deployment))
-    return sum(1 for h in hit if h)
+def read_stack_outputs(config: ChatopsConfig, config_path: Path, stack: str,
+                       show_secrets: bool = False) -> dict[str, Any]:
+    """The stack's outputs as plain values (secrets masked unless asked). Used by `outputs` and `status`."""
+    with open_stack(StackTarget(config, Path(config_path), stack), scratch=True, plugins=False) as session:
+        return stack_outputs(session, show_secrets)
 
 
 def last_applied_profile(session: Session) -> Optional[str]:
@@ -244,7 +339,5 @@ def last_applied_profile(session: Session) -> Optional[str]:
     for update in history:
         if update.kind == "update" and update.result == "succeeded":
             value = (update.config or {}).get("chatops:profile")
-            if isinstance(value, dict):
-                return value.get("value")
-            return None
+            return None if value is None else getattr(value, "value", None) or None
     return None

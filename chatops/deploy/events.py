@@ -2,6 +2,12 @@
 
 Pure bookkeeping on `pulumi.automation.events.EngineEvent`s, no rendering: ui/deploy_progress.py draws
 a `Progress`. Events may arrive on another thread (the CLI streams them over gRPC), so updates hold a lock.
+
+`EventTap` is the one callback chatops hands the SDK. The SDK swallows what goes wrong on its side of the
+stream (an exception in `on_event` or an event it cannot parse only becomes a `warnings.warn` on the gRPC
+path, and kills the log-watcher thread on the event-log path: pulumi/automation/_stack.py `_EventsServicer`,
+`_watch_logs`), so the tap records both instead: a caller that decides from events (the stateful guard)
+can then refuse to decide from an incomplete stream.
 """
 
 from __future__ import annotations
@@ -9,8 +15,10 @@ from __future__ import annotations
 import re
 import threading
 import time
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from pulumi.automation import events as ev
 
@@ -27,6 +35,8 @@ CATEGORY = {
 }
 
 RUNNING, DONE, FAILED = "running", "done", "failed"
+#: Texts of the SDK's warnings when it drops events (pulumi/automation/_stack.py `_EventsServicer`).
+SDK_DROP_WARNINGS = ("Failed to parse engine event", "Error in event stream")
 
 
 def category(op: ev.OpType) -> Optional[str]:
@@ -76,56 +86,64 @@ class Progress:
     warnings: list[str] = field(default_factory=list)
     summary: Optional[dict[str, int]] = None
     cancelled: bool = False
+    #: Called with (row, what happened: "started" | "done" | "failed") as each resource event arrives.
+    listener: Optional[Callable[["ResourceRow", str], None]] = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def handle(self, event: ev.EngineEvent) -> None:
         with self._lock:
-            self._apply(event)
+            changed = self._apply(event)
+        if changed is not None and self.listener is not None:
+            self.listener(*changed)
 
     def snapshot(self) -> list[ResourceRow]:
         with self._lock:
-            return [ResourceRow(**{k: getattr(r, k) for k in ResourceRow.__dataclass_fields__})
-                    for r in self.rows.values()]
+            return [_copy(r) for r in self.rows.values()]
 
     def failed(self) -> list[ResourceRow]:
         return [row for row in self.snapshot() if row.status == FAILED]
 
-    def _apply(self, event: ev.EngineEvent) -> None:
+    def _apply(self, event: ev.EngineEvent) -> Optional[tuple["ResourceRow", str]]:
         stamp = float(event.timestamp) if event.timestamp else self.clock()
         if event.resource_pre_event is not None:
-            self._pre(event.resource_pre_event.metadata, stamp)
-        elif event.res_outputs_event is not None:
-            self._finished(event.res_outputs_event.metadata, stamp, DONE)
-        elif event.res_op_failed_event is not None:
-            self._finished(event.res_op_failed_event.metadata, stamp, FAILED)
-        elif event.diagnostic_event is not None:
+            return self._pre(event.resource_pre_event.metadata, stamp)
+        if event.res_outputs_event is not None:
+            return self._finished(event.res_outputs_event.metadata, stamp, DONE)
+        if event.res_op_failed_event is not None:
+            return self._finished(event.res_op_failed_event.metadata, stamp, FAILED)
+        if event.diagnostic_event is not None:
             self._diagnostic(event.diagnostic_event)
         elif event.summary_event is not None:
             self.summary = {str(getattr(k, "value", k)): int(v)
                             for k, v in event.summary_event.resource_changes.items()}
         elif event.cancel_event is not None:
             self.cancelled = True
+        return None
 
-    def _pre(self, md: ev.StepEventMetadata, stamp: float) -> None:
+    def _pre(self, md: ev.StepEventMetadata, stamp: float) -> Optional[tuple["ResourceRow", str]]:
         op = category(md.op)
         if op is None or md.type == STACK_TYPE:
-            return
+            return None
         row = self.rows.get(md.urn)
         if row is None:
-            self.rows[md.urn] = ResourceRow(md.urn, md.type, op, RUNNING, stamp)
+            row = self.rows[md.urn] = ResourceRow(md.urn, md.type, op, RUNNING, stamp)
         elif op == "replace" or row.status != RUNNING:
             # a replacement is several steps on one URN (create-replacement, replace, delete-replaced)
             row.op, row.status, row.finished = op, RUNNING, None
+        else:
+            return None
+        return _copy(row), "started"
 
-    def _finished(self, md: ev.StepEventMetadata, stamp: float, status: str) -> None:
+    def _finished(self, md: ev.StepEventMetadata, stamp: float, status: str) -> Optional[tuple["ResourceRow", str]]:
         row = self.rows.get(md.urn)
         if row is None:
             if category(md.op) is None or md.type == STACK_TYPE:
-                return
+                return None
             row = self.rows[md.urn] = ResourceRow(md.urn, md.type, category(md.op) or "update", status, stamp)
         if row.status != FAILED:  # a failure sticks even if a later step on the URN reports
             row.status = status
         row.finished = stamp
+        return _copy(row), row.status
 
     def _diagnostic(self, diag: ev.DiagnosticEvent) -> None:
         if diag.ephemeral or not diag.severity.startswith(("error", "warning")):
@@ -142,3 +160,57 @@ class Progress:
             row.message = text
         elif not row.message:
             row.message = text
+
+
+def _copy(row: ResourceRow) -> ResourceRow:
+    return ResourceRow(**{k: getattr(row, k) for k in ResourceRow.__dataclass_fields__})
+
+
+class EventTap:
+    """The `on_event` callback for one Automation API call: passes each event to every handler, never
+    raises into the SDK, and records what went wrong on either side of the stream."""
+
+    def __init__(self, *handlers: Optional[Callable[[ev.EngineEvent], Any]]) -> None:
+        self.handlers = [h for h in handlers if h is not None]
+        self.problems: list[str] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, event: ev.EngineEvent) -> None:
+        for handler in self.handlers:
+            try:
+                handler(event)
+            except Exception as exc:  # recorded, not swallowed: the guard refuses on any problem
+                self.record(f"chatops's event handler failed ({type(exc).__name__}: {exc})")
+
+    def record(self, problem: str) -> None:
+        with self._lock:
+            self.problems.append(problem)
+
+    @contextmanager
+    def watching_sdk(self) -> Iterator["EventTap"]:
+        """While an operation runs: the SDK's dropped-event warnings and any thread's uncaught exception
+        (the event-log watcher dies on an event it cannot parse) are recorded here instead of printed."""
+        previous_hook = threading.excepthook
+
+        def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None,
+                 line: Optional[str] = None) -> None:
+            text = str(message)
+            if text.startswith(SDK_DROP_WARNINGS):
+                self.record(f"the Pulumi SDK dropped an engine event ({text.splitlines()[-1][:200]})")
+            else:
+                original(message, category, filename, lineno, file, line)
+
+        def hook(args: threading.ExceptHookArgs) -> None:
+            self.record(f"a Pulumi SDK thread failed reading engine events ({args.exc_type.__name__}: "
+                        f"{args.exc_value})")
+
+        with warnings.catch_warnings():
+            original = warnings.showwarning
+            for text in SDK_DROP_WARNINGS:  # every occurrence, not once per location
+                warnings.filterwarnings("always", message=re.escape(text))
+            warnings.showwarning = show
+            threading.excepthook = hook
+            try:
+                yield self
+            finally:
+                threading.excepthook = previous_hook

@@ -1,8 +1,14 @@
-"""Is the Pulumi CLI on this machine, and is it new enough for chatops?
+"""Is the Pulumi CLI on this machine, and can chatops's pulumi Python package drive it?
 
-The Automation API drives the `pulumi` binary; Python does not download it. chatops needs 3.181.0 or
-newer because inline `refresh`/`destroy` raise InvalidVersionError on older CLIs. `doctor` and the
-deploy errors both use this check, so the advice is the same everywhere.
+The Automation API drives the `pulumi` binary; Python does not download it. chatops needs 3.181.0 or newer
+(inline `refresh`/`destroy` raise InvalidVersionError on older CLIs, pulumi/automation/_stack.py
+`_check_inline_support`), and the SDK refuses a CLI of a newer major version than itself ("Major version
+mismatch ... Please update the SDK", `_cmd.py _parse_and_validate_pulumi_version`).
+
+`pulumi_command()` is the check every stack command runs first: it builds the SDK's own `PulumiCommand`
+with chatops's minimum, which runs `pulumi version` and validates it before any `stack select/init` (the
+LocalWorkspace constructor then uses that command instead of building an unchecked one). `doctor` runs
+`check_pulumi_cli()` and gives the same advice.
 """
 
 from __future__ import annotations
@@ -11,9 +17,13 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from pulumi.automation import PulumiCommand
 
 MIN_PULUMI_VERSION = "3.181.0"
+SUPPORTED_MAJOR = 3
 INSTALL_HINT = "install it with `curl -fsSL https://get.pulumi.com | sh` (or `brew install pulumi`)"
 VERSION_TIMEOUT_SECONDS = 15.0
 
@@ -39,6 +49,23 @@ def too_old_message(version: str) -> str:
             "`curl -fsSL https://get.pulumi.com | sh` (or `brew upgrade pulumi`)")
 
 
+def too_new_message(version: str) -> str:
+    sdk = sdk_version()
+    return (f"the Pulumi CLI is {version}, a major version the installed pulumi Python package ({sdk}) cannot "
+            "drive; upgrade the pulumi Python package to a release for that CLI (`pip install -U chatops "
+            f"pulumi`), or install the CLI matching the package: `curl -fsSL https://get.pulumi.com | sh -s -- "
+            f"--version {sdk}`")
+
+
+def sdk_version() -> str:
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("pulumi")
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
 def parse_version(text: str) -> Optional[tuple[int, int, int]]:
     """'v3.190.0\\n' -> (3, 190, 0); pre-release suffixes are ignored; None when unparsable."""
     match = re.search(r"(\d+)\.(\d+)\.(\d+)", text)
@@ -48,10 +75,56 @@ def parse_version(text: str) -> Optional[tuple[int, int, int]]:
     return major, minor, patch
 
 
-def is_supported(version: str) -> bool:
+def version_problem(version: str) -> Optional[str]:
+    """The advice for a CLI version chatops cannot use, None when it can."""
     parsed = parse_version(version)
     minimum = parse_version(MIN_PULUMI_VERSION)
-    return parsed is not None and minimum is not None and parsed >= minimum
+    if parsed is None or minimum is None:
+        return f"`pulumi version` printed {version!r}, not a version; reinstall the CLI ({INSTALL_HINT})"
+    if parsed[0] > SUPPORTED_MAJOR:
+        return too_new_message(version)
+    if parsed < minimum:
+        return too_old_message(version)
+    return None
+
+
+def pulumi_command() -> "PulumiCommand":
+    """The SDK's PulumiCommand for the `pulumi` on PATH, validated against chatops's minimum version.
+
+    Raises DeployError (one line) when the CLI is missing, broken, too old or of a newer major version.
+    """
+    from pulumi.automation import PulumiCommand
+    from pulumi.automation.errors import InvalidVersionError
+    from semver import VersionInfo
+
+    from chatops.deploy.errors import DeployError
+
+    try:
+        command = PulumiCommand(version=VersionInfo.parse(MIN_PULUMI_VERSION))
+    except FileNotFoundError as exc:
+        raise DeployError(not_installed_message(), str(exc)) from None
+    except subprocess.CalledProcessError as exc:
+        raise DeployError(f"`pulumi version` failed (exit {exc.returncode}); reinstall the CLI ({INSTALL_HINT})",
+                          str(exc)) from None
+    except InvalidVersionError as exc:
+        raise DeployError(_invalid_version_message(str(exc)), str(exc)) from None
+    # PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK makes the SDK skip its check; chatops's minimum still holds.
+    if command.version is not None:
+        problem = version_problem(str(command.version))
+        if problem:
+            raise DeployError(problem)
+    return command
+
+
+def _invalid_version_message(text: str) -> str:
+    """The SDK's InvalidVersionError texts (_cmd.py) as chatops's advice."""
+    if text.startswith("Major version mismatch"):
+        match = re.search(r"CLI version (\S+)", text)
+        return too_new_message(match.group(1) if match else "newer")
+    match = re.search(r"current CLI version is ([0-9][^ ]*?)\.?\s", text + " ")
+    if match:
+        return too_old_message(match.group(1))
+    return f"the Pulumi CLI version could not be checked ({text.splitlines()[0]}); reinstall the CLI ({INSTALL_HINT})"
 
 
 def check_pulumi_cli(timeout: float = VERSION_TIMEOUT_SECONDS) -> PulumiCliStatus:
@@ -72,6 +145,4 @@ def check_pulumi_cli(timeout: float = VERSION_TIMEOUT_SECONDS) -> PulumiCliStatu
         return PulumiCliStatus(True, path, None, f"`{path} version` failed or printed no version; "
                                f"reinstall the CLI ({INSTALL_HINT})")
     version = output.lstrip("v").splitlines()[0]
-    if not is_supported(version):
-        return PulumiCliStatus(True, path, version, too_old_message(version))
-    return PulumiCliStatus(True, path, version, None)
+    return PulumiCliStatus(True, path, version, version_problem(version))

@@ -1,22 +1,22 @@
-"""scale-to: what moving a stack from one profile to another does, and recording the new tier.
+"""scale-to: what moving a stack from one profile to another does, and the guard on stateful losses.
 
 - `disruptions`: the profile changes AWS applies with downtime or a failover, and when they apply.
-- `stateful_guard`: stop when stateful resources would be replaced or deleted (unless allowed).
 - `offline_plan`: the change between the program's graphs for two profiles (no AWS, no CLI).
-- `set_stack_profile`: rewrite one stack's `profile:` value in chatops.yaml, nothing else.
+- `stateful_guard`: stop when stateful resources would be replaced or deleted (unless allowed). It runs on
+  the offline plan first, because Pulumi refuses a protected replacement or deletion already during the
+  preview: the guard must decide, and `--allow-replace` must unprotect, before any live preview.
+- `live_recheck`: the live preview may lose only what the offline plan showed and the user accepted.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from pathlib import Path
 
-from chatops.deploy.replacements import STATEFUL_TYPES, ChangeSet, plan_between
+from chatops.deploy.replacements import ChangeSet, ResourceChange, plan_between
 from chatops.errors import ChatopsError
 from chatops.model.loading import resolve_tier_name
 from chatops.model.profile import Profile
-from chatops.model.settings import ChatopsConfig, DeploymentSettings
+from chatops.model.settings import DeploymentSettings
 
 NOW = "now (--apply-immediately)"
 WINDOW = "in the next maintenance window"
@@ -81,14 +81,27 @@ def _redis_node_types(before: Profile, after: Profile) -> list[tuple[str, str, s
 
 
 def stateful_guard(changes: ChangeSet, allow_replace: bool) -> None:
+    """Refuse when stateful resources would be replaced or deleted, listing each and what it holds."""
     losses = changes.stateful_losses()
     if not losses or allow_replace:
         return
-    parts = [f"{c.name} ({c.op}{': ' + ', '.join(c.keys) if c.keys else ''}; {STATEFUL_TYPES[c.type]})"
-             for c in losses]
     raise ChatopsError(f"this change would {'/'.join(sorted({c.op for c in losses}))} stateful resources: "
-                       f"{'; '.join(parts)}. Nothing was changed; back up first and rerun with --allow-replace "
-                       "if that loss is intended")
+                       f"{describe_losses(losses)}. Nothing was changed; back up first and rerun with "
+                       "--allow-replace if that loss is intended")
+
+
+def live_recheck(live: ChangeSet, accepted: set[str]) -> None:
+    """The live preview against the guard: any stateful loss the user did not accept stops the command."""
+    unexpected = [c for c in live.stateful_losses() if c.urn not in accepted]
+    if unexpected:
+        raise ChatopsError(f"the live preview would also {'/'.join(sorted({c.op for c in unexpected}))} stateful "
+                           f"resources the offline plan did not show: {describe_losses(unexpected)}. Nothing was "
+                           "changed; check with `chatops preview` and `chatops refresh` (drift?) before retrying")
+
+
+def describe_losses(losses: list[ResourceChange]) -> str:
+    return "; ".join(f"{c.name} ({c.op}{': ' + ', '.join(c.keys) if c.keys else ''}; holds {c.holds})"
+                     for c in losses)
 
 
 def offline_plan(before: Profile, after: Profile, settings: DeploymentSettings) -> ChangeSet:
@@ -100,51 +113,3 @@ def offline_plan(before: Profile, after: Profile, settings: DeploymentSettings) 
 
 def canonical_ref(ref: str) -> str:
     return resolve_tier_name(ref) or ref
-
-
-# ---- chatops.yaml: rewrite one value, keep the rest (comments, order) ------------------------------
-
-def set_stack_profile(config_path: Path, stack: str, new_ref: str) -> None:
-    """Replace `stacks.<stack>.profile` in place; verify the result still loads and only that changed."""
-    text = config_path.read_text(encoding="utf-8")
-    updated = replace_profile_line(text, stack, new_ref)
-    _check_only_profile_changed(text, updated, stack, new_ref, config_path)
-    tmp = config_path.with_name(config_path.name + ".tmp")
-    tmp.write_text(updated, encoding="utf-8")
-    tmp.replace(config_path)
-
-
-def replace_profile_line(text: str, stack: str, new_ref: str) -> str:
-    lines = text.splitlines(keepends=True)
-    in_stacks, stack_indent = False, None
-    for index, line in enumerate(lines):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        indent = len(line) - len(line.lstrip())
-        if indent == 0:
-            in_stacks, stack_indent = stripped.startswith("stacks:"), None
-            continue
-        if not in_stacks:
-            continue
-        if stack_indent is None or indent <= stack_indent:
-            stack_indent = indent if re.match(rf"^['\"]?{re.escape(stack)}['\"]?\s*:", stripped) else None
-            continue
-        match = re.match(r"^(\s*profile\s*:\s*)(\"[^\"]*\"|'[^']*'|[^\s#]+)(.*)$", line.rstrip("\n"))
-        if match:
-            newline = "\n" if line.endswith("\n") else ""
-            lines[index] = f'{match.group(1)}"{new_ref}"{match.group(3)}{newline}'
-            return "".join(lines)
-    raise ChatopsError(f"could not find stacks.{stack}.profile in chatops.yaml to record {new_ref}; set it by hand")
-
-
-def _check_only_profile_changed(old: str, new: str, stack: str, new_ref: str, path: Path) -> None:
-    import yaml
-
-    before = ChatopsConfig.model_validate(yaml.safe_load(old))
-    after = ChatopsConfig.model_validate(yaml.safe_load(new))
-    expected = before.model_copy(update={"stacks": {**before.stacks, stack: before.stacks[stack].model_copy(
-        update={"profile": new_ref})}})
-    if after != expected:
-        raise ChatopsError(f"{path}: recording the new tier would change more than stacks.{stack}.profile; set it "
-                           f"to {new_ref} by hand")

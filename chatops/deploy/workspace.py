@@ -5,8 +5,10 @@ nothing but the Pulumi CLI and AWS credentials. `s3://...`, `gs://...`, `azblob:
 (`https://api.pulumi.com`) URLs are passed to Pulumi as they are.
 
 Secrets use Pulumi's passphrase provider. The passphrase comes from PULUMI_CONFIG_PASSPHRASE or
-PULUMI_CONFIG_PASSPHRASE_FILE; otherwise chatops generates one on first use into `.chatops/passphrase`
-(mode 0600) and hands Pulumi the file's path, never the value, so it cannot end up in a log.
+PULUMI_CONFIG_PASSPHRASE_FILE, else from `.chatops/passphrase`. chatops generates that file (mode 0600) only
+when it creates a new stack: for a stack that already exists, inventing a passphrase could never decrypt its
+secrets, so a machine without one (a new laptop, a CI runner) gets a one-line error instead. Pulumi gets the
+file's path, never the value, so it cannot end up in a log.
 """
 
 from __future__ import annotations
@@ -107,22 +109,35 @@ class Passphrase:
     env_vars: dict[str, str]
 
 
-def ensure_passphrase(config_path: Path) -> Passphrase:
-    """Resolve the passphrase, generating `.chatops/passphrase` (0600) when nothing else provides one."""
+def passphrase_for_existing_stack(config_path: Path, stack: str) -> Passphrase:
+    """The passphrase of a stack that exists; never generated (a new one could not decrypt its secrets)."""
     source, path = passphrase_status(config_path)
+    if source == NOT_YET:
+        raise ChatopsError(f"stack {stack} exists but no secrets passphrase is available here; set "
+                           f"{PASSPHRASE_ENV} or {PASSPHRASE_FILE_ENV} to the one it was created with (chatops "
+                           f"keeps a generated one in {passphrase_file(config_path)} on the machine that created it)")
+    return _resolved(source, path)
+
+
+def passphrase_for_new_stack(config_path: Path) -> Passphrase:
+    """The passphrase a new stack is created with: the configured one, else a new `.chatops/passphrase`."""
+    source, path = passphrase_status(config_path)
+    if source != NOT_YET:
+        return _resolved(source, path)
+    assert path is not None
+    _write_new_passphrase(path)
+    return Passphrase(FROM_GENERATED, path, True, {PASSPHRASE_FILE_ENV: str(path)})
+
+
+def _resolved(source: str, path: Optional[Path]) -> Passphrase:
     if source == FROM_ENV:
         return Passphrase(source, None, False, {})  # Pulumi inherits the environment
-    if source == FROM_ENV_FILE:
-        assert path is not None
-        if not path.is_file():
-            raise ChatopsError(f"{PASSPHRASE_FILE_ENV}={path}: no such file; point it at the file holding "
-                               "the stack's secrets passphrase, or unset it")
-        return Passphrase(source, path, False, {})
     assert path is not None
-    created = source == NOT_YET
-    if created:
-        _write_new_passphrase(path)
-    return Passphrase(FROM_GENERATED, path, created, {PASSPHRASE_FILE_ENV: str(path)})
+    if not path.is_file():
+        raise ChatopsError(f"{PASSPHRASE_FILE_ENV}={path}: no such file; point it at the file holding "
+                           "the stack's secrets passphrase, or unset it")
+    env = {} if source == FROM_ENV_FILE else {PASSPHRASE_FILE_ENV: str(path)}
+    return Passphrase(source, path, False, env)
 
 
 def _write_new_passphrase(path: Path) -> None:

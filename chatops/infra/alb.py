@@ -48,10 +48,14 @@ class LoadBalancer(pulumi.ComponentResource):
     def __init__(self, name: str, *, profile: Profile, names: Names, region: str, account_id: pulumi.Input[str],
                  vpc_id: pulumi.Input[str], subnet_ids: Sequence[pulumi.Input[str]],
                  security_group_id: pulumi.Input[str], certificate_arn: pulumi.Input[str],
-                 log_retention_days: int, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+                 log_retention_days: int, destroying: bool = False,
+                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        """destroying: `destroy --unprotect` is about to delete the stack (deletion protection off, the log
+        bucket emptied on delete)."""
         super().__init__("chatops:alb:LoadBalancer", name, None, opts)
         self._names = names
         self._profile = profile
+        self._destroying = destroying
         child = pulumi.ResourceOptions(parent=self)
 
         bucket, policy = self._log_bucket(region, account_id, log_retention_days)
@@ -59,7 +63,7 @@ class LoadBalancer(pulumi.ComponentResource):
             "alb", name=names.of("alb", "alb"), load_balancer_type="application", internal=False,
             ip_address_type="ipv4", security_groups=[security_group_id], subnets=list(subnet_ids),
             idle_timeout=IDLE_TIMEOUT_SECONDS, drop_invalid_header_fields=True, enable_http2=True,
-            enable_deletion_protection=profile.is_production,
+            enable_deletion_protection=profile.is_production and not destroying,
             access_logs=aws.lb.LoadBalancerAccessLogsArgs(bucket=bucket.bucket, prefix=ACCESS_LOG_PREFIX,
                                                           enabled=True),
             # ELB checks it can write to the bucket when access logs are turned on.
@@ -136,7 +140,7 @@ class LoadBalancer(pulumi.ComponentResource):
         prod = self._profile.is_production
         child = pulumi.ResourceOptions(parent=self)
         name = pulumi.Output.from_input(account_id).apply(lambda acct: self._names.s3_bucket("alb-logs", acct))
-        bucket = aws.s3.Bucket("alb-logs", bucket=name, force_destroy=not prod,
+        bucket = aws.s3.Bucket("alb-logs", bucket=name, force_destroy=not prod or self._destroying,
                                opts=pulumi.ResourceOptions(parent=self, protect=prod))
         aws.s3.BucketOwnershipControls("alb-logs", bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"},
                                        opts=child)

@@ -34,7 +34,8 @@ class BackupPlan(pulumi.ComponentResource):
     copy_vault_arn: Optional[pulumi.Output[str]]
 
     def __init__(self, name: str, *, profile: Profile, names: Names, database_arn: pulumi.Input[str],
-                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
+                 destroying: bool = False, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        """destroying: `destroy --unprotect` is about to delete the stack (vaults deleted with their points)."""
         super().__init__("chatops:data:BackupPlan", name, None, opts)
         self._profile = profile
         self._names = names
@@ -43,13 +44,15 @@ class BackupPlan(pulumi.ComponentResource):
         # Recovery points must survive a mistaken destroy in prod; dev vaults empty themselves on destroy.
         vault_opts = pulumi.ResourceOptions(parent=self, protect=prod)
 
-        vault = aws.backup.Vault("vault", name=names.of("backup_vault", "vault"), force_destroy=not prod,
+        emptied_on_delete = not prod or destroying
+        vault = aws.backup.Vault("vault", name=names.of("backup_vault", "vault"), force_destroy=emptied_on_delete,
                                  opts=vault_opts)
         self.copy_vault_arn = None
         copy = profile.backup.cross_region_copy
         if copy.enabled:
             copy_vault = aws.backup.Vault("copy-vault", name=names.of("backup_vault", "vault-copy"),
-                                          region=copy.destination_region, force_destroy=not prod, opts=vault_opts)
+                                          region=copy.destination_region, force_destroy=emptied_on_delete,
+                                          opts=vault_opts)
             self.copy_vault_arn = copy_vault.arn
 
         role = self._role()

@@ -108,14 +108,21 @@ class Database(pulumi.ComponentResource):
 
     def __init__(self, name: str, *, profile: Profile, names: Names, subnet_ids: Sequence[pulumi.Input[str]],
                  security_group_id: pulumi.Input[str], proxy_security_group_id: Optional[pulumi.Input[str]],
-                 apply_immediately: Optional[bool] = None, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+                 apply_immediately: Optional[bool] = None, destroying: bool = False,
+                 final_snapshot_identifier: Optional[str] = None,
+                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
         """apply_immediately: apply class/parameter changes now (settings.apply_immediately, from
-        `scale-to --apply-immediately`); None = dev applies now, prod waits for the maintenance window."""
+        `scale-to --apply-immediately`); None = dev applies now, prod waits for the maintenance window.
+        destroying: `destroy --unprotect` is about to delete the stack (deletion protection off), with
+        `final_snapshot_identifier` as the name of prod's final snapshot (unique per destroy: RDS refuses a
+        name that exists, so a fixed one fails the second destroy)."""
         super().__init__("chatops:data:Database", name, None, opts)
         self._profile = profile
         self._names = names
         self._prod = profile.is_production
         self._apply_immediately = (not self._prod) if apply_immediately is None else apply_immediately
+        self._destroying = destroying
+        self._final_snapshot = final_snapshot_identifier
         self._child = pulumi.ResourceOptions(parent=self)
         self._stateful = pulumi.ResourceOptions(parent=self, protect=self._prod)
         self._role_versions: list[aws.secretsmanager.SecretVersion] = []
@@ -235,7 +242,8 @@ class Database(pulumi.ComponentResource):
             publicly_accessible=False, auto_minor_version_upgrade=True, copy_tags_to_snapshot=True,
             performance_insights_enabled=db.performance_insights,
             performance_insights_retention_period=7 if db.performance_insights else None,
-            enabled_cloudwatch_logs_exports=LOG_EXPORTS, deletion_protection=db.deletion_protection,
+            enabled_cloudwatch_logs_exports=LOG_EXPORTS,
+            deletion_protection=db.deletion_protection and not self._destroying,
             maintenance_window=MAINTENANCE_WINDOW,
             apply_immediately=self._apply_immediately)
 
@@ -259,7 +267,8 @@ class Database(pulumi.ComponentResource):
             backup_retention_period=db.backup_retention_days, backup_window=BACKUP_WINDOW,
             # Prod keeps a final snapshot on delete; dev skips it so `destroy` is quick and clean.
             skip_final_snapshot=not self._prod,
-            final_snapshot_identifier=self._names.of("rds", "db-final") if self._prod else None,
+            final_snapshot_identifier=(self._final_snapshot or self._names.of("rds", "db-final"))
+            if self._prod else None,
             **self._common_instance_args(parameters, security_group_id),
             opts=pulumi.ResourceOptions.merge(self._stateful, pulumi.ResourceOptions(
                 depends_on=log_groups,

@@ -62,7 +62,7 @@ def build_program(profile: Profile, settings: DeploymentSettings,
 
 def _build(profile: Profile, settings: DeploymentSettings, dashboard_template: str) -> dict[str, Any]:
     names = Names(settings.project, settings.stack, settings.region)
-    register_tagging(stack_tags(profile, settings))
+    register_tagging(stack_tags(settings))
     account_id = aws.get_caller_identity_output().account_id
 
     network = Network("network", profile=profile, names=names, region=settings.region, account_id=account_id)
@@ -70,23 +70,26 @@ def _build(profile: Profile, settings: DeploymentSettings, dashboard_template: s
     certificate = Certificate("certificate", settings=settings)
     alb = LoadBalancer("alb", profile=profile, names=names, region=settings.region, account_id=account_id,
                        vpc_id=network.vpc_id, subnet_ids=network.public_subnet_ids, security_group_id=groups.alb,
-                       certificate_arn=certificate.arn, log_retention_days=profile.observability.log_retention_days)
+                       certificate_arn=certificate.arn, log_retention_days=profile.observability.log_retention_days,
+                       destroying=settings.destroying)
     if settings.hosted_zone_id:
         ApiRecord("api-record", settings=settings, alb_dns_name=alb.dns_name, alb_zone_id=alb.zone_id)
     waf = WebAcl("waf", profile=profile, names=names, alb_arn=alb.arn) if profile.waf.enabled else None
 
-    registries = Registries(REGISTRY_NAME, profile=profile, names=names)
+    registries = Registries(REGISTRY_NAME, profile=profile, names=names, destroying=settings.destroying)
     cluster = Cluster("cluster", profile=profile, names=names, region=settings.region, account_id=account_id)
     # settings.apply_immediately (scale-to --apply-immediately) forces class changes now; otherwise the
     # components decide: dev applies now, prod waits for the maintenance window.
     apply_now = settings.apply_immediately or None
     database = Database("database", profile=profile, names=names, subnet_ids=network.private_subnet_ids,
                         security_group_id=groups.database, proxy_security_group_id=groups.proxy,
-                        apply_immediately=apply_now)
+                        apply_immediately=apply_now, destroying=settings.destroying,
+                        final_snapshot_identifier=settings.final_snapshot_identifier)
     cache = Cache("cache", profile=profile, names=names, subnet_ids=network.private_subnet_ids,
                   security_group_id=groups.cache, apply_immediately=apply_now)
     queues = Queues("queues", profile=profile, names=names)
-    backup = BackupPlan("backup", profile=profile, names=names, database_arn=database.instance_arn)
+    backup = BackupPlan("backup", profile=profile, names=names, database_arn=database.instance_arn,
+                        destroying=settings.destroying)
 
     wiring = AppWiring(
         database_url_secret_arn=database.database_url_secret_arn,

@@ -57,8 +57,9 @@ class Registries(pulumi.ComponentResource):
     urls: dict[str, pulumi.Output[str]]
     arns: dict[str, pulumi.Output[str]]
 
-    def __init__(self, name: str, *, profile: Profile, names: Names,
+    def __init__(self, name: str, *, profile: Profile, names: Names, destroying: bool = False,
                  opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        """destroying: `destroy --unprotect` is about to delete the stack (repositories go with their images)."""
         super().__init__(COMPONENT_TYPE, name, None, opts)
         prod = profile.is_production
         self.repositories = {}
@@ -69,7 +70,7 @@ class Registries(pulumi.ComponentResource):
                 image_scanning_configuration={"scan_on_push": True},
                 encryption_configurations=[{"encryption_type": "AES256"}],
                 # Dev stacks are thrown away with their images; prod images are kept and protected.
-                force_delete=not prod, opts=pulumi.ResourceOptions(parent=self, protect=prod))
+                force_delete=not prod or destroying, opts=pulumi.ResourceOptions(parent=self, protect=prod))
             aws.ecr.LifecyclePolicy(service, repository=repo.name, policy=LIFECYCLE_POLICY,
                                     opts=pulumi.ResourceOptions(parent=self))
             self.repositories[service] = repo

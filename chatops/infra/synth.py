@@ -19,7 +19,7 @@ import pulumi
 from pulumi.runtime import Mocks, MockCallArgs, MockResourceArgs, set_mocks
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.mocks import MockMonitor
-from pulumi.runtime.rpc import is_rpc_secret
+from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -38,6 +38,10 @@ SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 class Synthesis:
     resources: list[dict[str, Any]]
     outputs: dict[str, Any] = field(default_factory=dict)
+    #: urn -> {"id", "outputs", "ignoreChanges", "propertyDependencies"}: what the mocks answered for each custom resource (the
+    #: `id` and `outputs` of `pulumi stack export`) and the options the provider sees, so a caller can
+    #: tell which output an input came from (the provider conformance tests turn that into references).
+    details: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def synthesize(profile: Profile, settings: DeploymentSettings) -> list[dict[str, Any]]:
@@ -66,7 +70,7 @@ def synthesize_with_outputs(profile: Profile, settings: DeploymentSettings,
         _sync_await(run_pulumi_func(run))
     finally:
         _reset_runtime()
-    return Synthesis(resources=monitor.exported(), outputs=_plain(outputs))
+    return Synthesis(resources=monitor.exported(), outputs=_plain(outputs), details=monitor.answered())
 
 
 def _reset_runtime() -> None:
@@ -85,6 +89,7 @@ class RecordingMonitor(MockMonitor):
     def __init__(self, mocks: Mocks) -> None:
         super().__init__(mocks)
         self._records: list[dict[str, Any]] = []
+        self._answers: dict[str, dict[str, Any]] = {}
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # As the engine builds URNs: the parent's whole qualified type chain, without the root stack.
@@ -98,6 +103,12 @@ class RecordingMonitor(MockMonitor):
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
             args = self.mocks.last_inputs.pop((request.type, request.name), {})  # type: ignore[attr-defined]
+            answer = self.mocks.last_outputs.pop((request.type, request.name), None)  # type: ignore[attr-defined]
+            if answer is not None:
+                self._answers[response.urn] = {
+                    "id": answer[0], "outputs": answer[1], "ignoreChanges": sorted(request.ignoreChanges),
+                    "propertyDependencies": {key: sorted(deps.urns)
+                                             for key, deps in request.propertyDependencies.items() if deps.urns}}
             self._records.append({
                 "urn": response.urn, "type": request.type, "custom": bool(request.custom),
                 "parent": request.parent or None, "inputs": args,
@@ -110,6 +121,9 @@ class RecordingMonitor(MockMonitor):
 
     def exported(self) -> list[dict[str, Any]]:
         return [{**r, "inputs": _plain(r["inputs"])} for r in self._records]
+
+    def answered(self) -> dict[str, dict[str, Any]]:
+        return {urn: _plain(answer) for urn, answer in self._answers.items()}
 
 
 # -- the mocks: plausible AWS outputs ---------------------------------------------------------------
@@ -126,6 +140,7 @@ class AwsMocks(Mocks):
     def __init__(self, region: str) -> None:
         self.region = region
         self.last_inputs: dict[tuple[str, str], dict[str, Any]] = {}
+        self.last_outputs: dict[tuple[str, str], tuple[Optional[str], dict[str, Any]]] = {}
 
     def call(self, args: MockCallArgs) -> tuple[dict, Optional[list[tuple[str, str]]]]:
         token = args.token
@@ -153,6 +168,7 @@ class AwsMocks(Mocks):
         outputs: dict[str, Any] = dict(inputs)
         resource_id, extra = self._outputs(args.typ, args.name, inputs, key)
         outputs.update(extra)
+        self.last_outputs[(args.typ, args.name)] = (resource_id, outputs)
         return resource_id, outputs
 
     def _outputs(self, typ: str, name: str, inputs: dict[str, Any], key: str) -> tuple[str, dict[str, Any]]:
@@ -233,6 +249,10 @@ class AwsMocks(Mocks):
         if typ == "aws:rds/proxy:Proxy":
             return given, {"arn": _arn("rds", r, f"db-proxy:prx-{key}"),
                            "endpoint": f"{given}.proxy-{key[:12]}.{r}.rds.amazonaws.com"}
+        if typ == "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup":
+            # Every proxy has exactly one target group, which RDS names `default`; its id is the proxy's name.
+            proxy = inputs.get("dbProxyName", name)
+            return proxy, {"name": "default", "arn": _arn("rds", r, f"target-group:prx-tg-{key}")}
         if typ == "aws:elasticache/replicationGroup:ReplicationGroup":
             gid = inputs.get("replicationGroupId", name)
             members = int(inputs.get("numCacheClusters") or 1)
@@ -266,9 +286,12 @@ def _short_region(region: str) -> str:
 
 def _plain(value: Any) -> Any:
     """JSON-ready inputs: integral floats back to ints (the mock monitor receives every number as a
-    float), secrets as `pulumi stack export` shows them, resources by URN."""
+    float), secrets as `pulumi stack export` shows them (an opaque ciphertext that differs when the value
+    differs, here a digest of the mock value, so comparing two graphs sees a changed secret), resources
+    by URN."""
     if is_rpc_secret(value):
-        return {SECRET_SIG_KEY: SECRET_SIG, "ciphertext": "[secret]"}
+        digest = hashlib.sha256(repr(_plain(unwrap_rpc_secret(value))).encode()).hexdigest()[:16]
+        return {SECRET_SIG_KEY: SECRET_SIG, "ciphertext": f"[secret:{digest}]"}
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -3,6 +3,11 @@
 Components never pass tags themselves (except a `Name` where the console shows it): the transformation
 merges the stack's tags into the `tags` input of every resource that has one. It is a legacy stack
 transformation (runs in-process in the SDK), so it behaves the same under the engine and the mock engine.
+
+The tier is deliberately not a tag: it changes on every `scale-to`, so a tag would turn each tier step into
+an update of every taggable resource (about 95 tag-only updates around a dozen real ones), and nothing reads
+it from the resources: the stack config (`chatops:tier`), the `tier` output and the update history record it,
+and Cost Explorer filters by `project` and `stack` (docs/deploying.md "Tags").
 """
 
 from __future__ import annotations
@@ -11,7 +16,6 @@ from typing import Optional
 
 import pulumi
 
-from chatops.model.profile import Profile
 from chatops.model.settings import DeploymentSettings
 
 MANAGED_BY = "chatops"
@@ -22,11 +26,10 @@ _UNTAGGABLE_TYPES = frozenset({
 })
 
 
-def stack_tags(profile: Profile, settings: DeploymentSettings) -> dict[str, str]:
-    """The tags every resource of this stack carries. User tags cannot override the four keys chatops
+def stack_tags(settings: DeploymentSettings) -> dict[str, str]:
+    """The tags every resource of this stack carries. User tags cannot override the three keys chatops
     uses to find and cost its own resources."""
-    return {**settings.tags, "project": settings.project, "stack": settings.stack, "tier": profile.name,
-            "managed-by": MANAGED_BY}
+    return {**settings.tags, "project": settings.project, "stack": settings.stack, "managed-by": MANAGED_BY}
 
 
 def register_tagging(tags: dict[str, str]) -> None:

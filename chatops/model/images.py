@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal, Optional
 
-from chatops.model.settings import UNRELEASED_TAG, ImageRef
+from chatops.model.settings import UNRELEASED_TAG, ImageRef, Images
 
 SERVICES = ("api", "realtime", "workers")
 
@@ -103,3 +103,14 @@ def reference_suffix(ref: ImageRef) -> str:
 def registry_host(repository_uri: str) -> str:
     """`123.dkr.ecr.r.amazonaws.com/a/b` -> `123.dkr.ecr.r.amazonaws.com` (what `docker login` takes)."""
     return repository_uri.split("/", 1)[0]
+
+
+def image_references(images: Images, project: str, stack: str) -> dict[str, str]:
+    """service -> the image as `[registry/]repository[:tag][@digest]` (this stack's own repositories by name):
+    what an update deploys, as the stack config records it (`chatops:images`) and the --json reports show it."""
+    references = {}
+    for service in SERVICES:
+        ref = getattr(images, service)
+        name = ref.repository or stack_repository_name(project, stack, service)
+        references[service] = name + (f":{ref.tag}" if ref.tag else "") + (f"@{ref.digest}" if ref.digest else "")
+    return references

@@ -143,6 +143,10 @@ class DeploymentSettings(_Strict):
     alert_email: Optional[str] = None
     images: Images = Images()
     tags: dict[str, str] = {}
+    destroying: bool = Field(default=False, description="`destroy --unprotect` relaxes what would block deletion "
+                             "(deletion protection, non-empty bucket, vaults and repositories) before destroying")
+    final_snapshot_identifier: Optional[str] = Field(default=None, description="the database's final snapshot "
+                                                     "name for this destroy (unique per destroy)")
     apply_immediately: bool = Field(default=False, description="apply database/cache class changes now, "
                                     "not in the next maintenance window (scale-to --apply-immediately)")
 

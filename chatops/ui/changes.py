@@ -1,19 +1,29 @@
-"""Rendering of planned changes (live preview, scale-to) and the confirmations deploy commands ask for."""
+"""Rendering of planned changes (live preview, scale-to, up), the JSON report of the deploy commands, and the
+confirmations they ask for.
+
+Tag-only updates (a change of nothing but `tags`) are counted on one line apart from the real changes: a
+stack whose tags changed would otherwise list every taggable resource around the few changes that matter.
+"""
 
 from __future__ import annotations
 
 import sys
-from decimal import Decimal
-from typing import Any, Optional
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Iterator, Optional
 
 import click
 from rich.table import Table
 
-from chatops.deploy.replacements import STATEFUL_TYPES, ChangeSet
+from chatops.deploy.replacements import ChangeSet, ResourceChange
 from chatops.errors import ChatopsError
-from chatops.ui.console import console
+from chatops.ui.console import console, emit_json
 
 OP_STYLE = {"create": "green", "update": "yellow", "replace": "magenta", "delete": "red"}
+OPS = ("create", "update", "replace", "delete")
+SCHEMA_VERSION = 1
 
 
 def is_interactive() -> bool:
@@ -21,32 +31,41 @@ def is_interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def money(value: Optional[Decimal]) -> str:
-    return "n/a" if value is None else f"${value:,.0f}/mo"
-
-
 def change_table(changes: ChangeSet) -> Table:
+    """Real changes per resource type (tag-only updates are counted separately)."""
     table = Table(title="Planned changes", show_lines=False)
     table.add_column("Resource type")
-    for op in ("create", "update", "replace", "delete"):
+    for op in OPS:
         table.add_column(op, justify="right", style=OP_STYLE[op])
-    for type_token, counts in changes.by_type().items():
-        table.add_row(type_token, *(str(counts[op] or "") for op in ("create", "update", "replace", "delete")))
-    totals = changes.totals()
-    table.add_row("[bold]total[/bold]", *(f"[bold]{totals[op]}[/bold]" for op in ("create", "update", "replace",
-                                                                                   "delete")))
+    totals = dict.fromkeys(OPS, 0)
+    for type_token, counts in changes.by_type(real_only=True).items():
+        table.add_row(type_token, *(str(counts[op] or "") for op in OPS))
+        for op in OPS:
+            totals[op] += counts[op]
+    table.add_row("[bold]total[/bold]", *(f"[bold]{totals[op]}[/bold]" for op in OPS))
     return table
 
 
-def show_changes(changes: ChangeSet, cost_now: Optional[Decimal], cost_after: Optional[Decimal],
-                 now_label: str, after_label: str) -> None:
+def tag_only_line(changes: ChangeSet) -> Optional[str]:
+    count = len(changes.tag_only)
+    if not count:
+        return None
+    return (f"{count} tag-only update{'s' if count != 1 else ''} (only `tags` change; in place, no downtime) "
+            "not listed above")
+
+
+def show_changes(changes: ChangeSet) -> None:
+    """The planned changes (real ones in a table, tag-only ones counted) and the replacements; the cost
+    change is chatops.ui.cost.show_cost_diff's."""
     out = console()
     if not changes.changes:
         out.print("[green]No changes.[/green] The stack matches chatops.yaml.")
     else:
-        out.print(change_table(changes))
-    out.print(f"Monthly cost: now {money(cost_now)} ({now_label}), after {money(cost_after)} ({after_label})"
-              + (f", delta {_signed(cost_after - cost_now)}" if cost_now is not None and cost_after is not None else ""))
+        if changes.real_changes:
+            out.print(change_table(changes))
+        line = tag_only_line(changes)
+        if line:
+            out.print(line)
     show_replacements(changes)
 
 
@@ -54,23 +73,80 @@ def show_replacements(changes: ChangeSet) -> None:
     out = console()
     for change in changes.replacements:
         keys = ", ".join(change.keys) or "not reported by the provider"
-        warn = " [bold red](stateful: " + STATEFUL_TYPES[change.type] + ")[/bold red]" if change.stateful else ""
+        warn = f" [bold red](stateful: {change.holds})[/bold red]" if change.stateful else ""
         out.print(f"[magenta]replace[/magenta] {change.name} ({change.type}): forced by {keys}{warn}")
 
 
-def changes_json(changes: ChangeSet, cost_now: Optional[Decimal], cost_after: Optional[Decimal]) -> dict[str, Any]:
-    return {
-        "totals": changes.totals(),
-        "by_type": changes.by_type(),
-        "replacements": [{"urn": c.urn, "type": c.type, "keys": list(c.keys), "stateful": c.stateful}
-                         for c in changes.replacements],
-        "monthly_cost": {"now": cost_now, "after": cost_after},
-    }
+
+# -- the --json report of up, preview, scale-to and destroy ----------------------------------------
+
+def cents(value: Optional[Decimal]) -> Optional[float]:
+    return None if value is None else float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-def _signed(value: Decimal) -> str:
-    return f"{'+' if value >= 0 else '-'}${abs(value):,.0f}/mo"
+def change_json(change: ResourceChange) -> dict[str, Any]:
+    return {"name": change.name, "type": change.type, "urn": change.urn, "reasons": list(change.keys),
+            "stateful": change.stateful, "holds": change.holds}
 
+
+@dataclass
+class DeployReport:
+    """What a deploy command did, printed as one JSON object at the end with --json (docs/json.md,
+    docs/schemas/<command>.json)."""
+
+    command: str
+    stack: str
+    profile: Optional[str] = None
+    result: str = "failed"           # succeeded | no-changes | failed | cancelled
+    changes: Optional[ChangeSet] = None
+    outputs: dict[str, Any] = field(default_factory=dict)
+    cost_now: Optional[Decimal] = None
+    cost_after: Optional[Decimal] = None
+    problems: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    started: float = 0.0
+    finished: Optional[float] = None
+
+    def fail(self, exc: BaseException) -> None:
+        from chatops.deploy.running import Interrupted
+
+        self.result = "cancelled" if isinstance(exc, Interrupted) else "failed"
+        self.problems.append(str(exc) if isinstance(exc, ChatopsError) else f"{type(exc).__name__}: {exc}")
+
+    def to_json(self, now: float) -> dict[str, Any]:
+        changes = self.changes or ChangeSet()
+        counts = dict.fromkeys(OPS, 0)
+        counts.update(changes.totals())
+        data: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION, "command": self.command, "stack": self.stack, "profile": self.profile,
+            "result": self.result, "ok": self.result in ("succeeded", "no-changes"), "problems": self.problems,
+            "changes": counts, "tag_only_updates": len(changes.tag_only),
+            "replacements": [change_json(c) for c in changes.replacements],
+            "deletions": [change_json(c) for c in changes.changes.values() if c.op == "delete"],
+            "outputs": self.outputs, "duration_seconds": round((self.finished or now) - self.started, 1),
+            "currency": "USD", "now_monthly": cents(self.cost_now), "after_monthly": cents(self.cost_after),
+            "delta_monthly": (cents(self.cost_after - self.cost_now)
+                              if self.cost_now is not None and self.cost_after is not None else None),
+        }
+        data.update(self.extra)
+        return data
+
+
+@contextmanager
+def reporting(report: DeployReport, as_json: bool) -> Iterator[DeployReport]:
+    """The command fills `report` in the block; with --json it is printed at the end, also when the block
+    fails (the error still reaches the user and sets the exit code)."""
+    try:
+        yield report
+    except ChatopsError as exc:
+        report.fail(exc)
+        raise
+    finally:
+        if as_json:
+            emit_json(report.to_json(time.time()))
+
+
+# -- confirmations ------------------------------------------------------------------------------
 
 def confirm_or_refuse(question: str, yes: bool) -> None:
     """Proceed if --yes or the user says yes; refuse when nobody can answer."""
@@ -79,7 +155,7 @@ def confirm_or_refuse(question: str, yes: bool) -> None:
     if not is_interactive():
         raise ChatopsError(f"{question.rstrip('?')}: needs confirmation and stdin is not a terminal; rerun "
                            "with --yes")
-    if not click.confirm(question, default=False):
+    if not click.confirm(question, default=False, err=True):
         raise ChatopsError("cancelled; nothing was changed")
 
 
@@ -92,6 +168,6 @@ def confirm_by_typing(stack: str, action: str, yes: bool, confirm: Optional[str]
         return
     if not is_interactive():
         raise ChatopsError(f"{action} needs confirmation and stdin is not a terminal; pass --yes --confirm {stack}")
-    typed = click.prompt(f"Type the stack name ({stack}) to {action}", default="", show_default=False)
+    typed = click.prompt(f"Type the stack name ({stack}) to {action}", default="", show_default=False, err=True)
     if typed.strip() != stack:
         raise ChatopsError(f"{typed.strip()!r} is not {stack!r}; nothing was changed")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from chatops.aws.images import ImageState
 from chatops.model.images import registry_host
@@ -33,8 +33,8 @@ def push_commands(states: list[ImageState], tags: dict[str, Optional[str]], regi
 
 
 def show_push_instructions(stack: str, states: list[ImageState], tags: dict[str, Optional[str]], region: str,
-                           arm64: bool, next_step: str) -> None:
-    out = console()
+                           arm64: bool, next_step: str, to_stderr: bool = False) -> None:
+    out = console(stderr=to_stderr)
     missing = [s for s in states if s.needs_push]
     out.print(f"Stack {stack} cannot start its services yet:", markup=False, highlight=False)
     for state in missing:
@@ -45,3 +45,10 @@ def show_push_instructions(stack: str, states: list[ImageState], tags: dict[str,
         for line in commands:
             out.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)  # never wrap a command
     out.print(f"Then run {next_step}.", markup=False, highlight=False)
+
+
+def images_json(states: list[ImageState]) -> list[dict[str, Any]]:
+    """The `images` list of the --json reports of up, release and scale-to: per service what chatops found,
+    in SERVICES order (`status` resolved/by_tag are deployable; the others stop the command)."""
+    return [{"service": s.service, "repository": s.repository_uri or s.source.ref.repository or s.source.repository_name,
+             "tag": s.source.ref.tag, "digest": s.digest, "status": s.status} for s in states]

@@ -1,26 +1,20 @@
-"""Live progress of the ECS rollout wait, and its result.
+"""Live progress of the ECS rollout wait, its result, and its --json form.
 
 In a terminal: a table (service, tasks running/desired, pending, rollout state, note) redrawn each poll, with
 service events and stopped tasks printed above it. Outside a terminal (CI logs) or with CI set: one line per
-change, as it happens, prefixed with the elapsed time.
+change, as it happens, prefixed with the elapsed time. With --json all of it goes to stderr.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from typing import Any, Optional
 
 from chatops.aws.rollout import Change, RolloutResult, RolloutWatch, ServiceRollout, StoppedTask
 from chatops.ui.console import console
+from chatops.ui.deploy_progress import live_terminal
 
 PHASE_STYLE = {"in_progress": "cyan", "steady": "green", "failed": "bold red"}
-
-
-def line_mode() -> bool:
-    """One line per change instead of a live table: stdout is not a terminal, or CI is set."""
-    return not sys.stdout.isatty() or bool(os.environ.get("CI"))
 
 
 def state_text(state: ServiceRollout) -> str:
@@ -58,18 +52,19 @@ def change_text(change: Change) -> str:
 class RolloutDisplay:
     """The `on_changes` callback of wait_for_rollout, as a context manager around the wait."""
 
-    def __init__(self, stack: str, timeout_seconds: float, lines: Optional[bool] = None) -> None:
+    def __init__(self, stack: str, timeout_seconds: float, lines: Optional[bool] = None,
+                 to_stderr: bool = False) -> None:
         self.stack = stack
         self.timeout_seconds = timeout_seconds
-        self.lines = line_mode() if lines is None else lines
-        self.out = console()
+        self.lines = not live_terminal(to_stderr) if lines is None else lines
+        self.out = console(stderr=to_stderr)
         self.started = time.monotonic()
         self._watch: Optional[RolloutWatch] = None
         self._live: Any = None
 
     def __enter__(self) -> "RolloutDisplay":
         self.out.print(f"Waiting for the services of stack {self.stack} to reach a steady state "
-                       f"(at most {self.timeout_seconds / 60:g} min; --no-wait skips this)...")
+                       f"(at most {self.timeout_seconds / 60:g} min; --no-wait skips this)...", markup=False)
         if not self.lines:
             from rich.live import Live
 
@@ -107,9 +102,9 @@ class RolloutDisplay:
         return table
 
 
-def show_rollout_result(result: RolloutResult) -> None:
+def show_rollout_result(result: RolloutResult, to_stderr: bool = False) -> None:
     """One closing line; the details are in the progress above and in the error."""
-    out = console()
+    out = console(stderr=to_stderr)
     if result.outcome == "steady":
         out.print(f"[green]All services are steady ({result.elapsed_seconds:.0f}s).[/green]")
     elif result.outcome == "failed":
@@ -117,3 +112,11 @@ def show_rollout_result(result: RolloutResult) -> None:
     else:
         waiting = ", ".join(f"{s.role} {s.running}/{s.desired}" for s in result.services if s.phase != "steady")
         out.print(f"[yellow]Still rolling out after {result.elapsed_seconds:.0f}s: {waiting}.[/yellow]")
+
+
+def rollout_json(result: RolloutResult) -> dict[str, Any]:
+    """The `rollout` object of the --json reports of up, release and scale-to (docs/json.md)."""
+    return {"outcome": result.outcome, "elapsed_seconds": round(result.elapsed_seconds, 1), "services": [
+        {"service": s.role, "name": s.name, "phase": s.phase, "running": s.running, "desired": s.desired,
+         "pending": s.pending, "rollout_state": s.rollout_state, "failed_tasks": s.failed_tasks,
+         "reason": s.reason} for s in result.services]}

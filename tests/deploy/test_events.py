@@ -97,3 +97,67 @@ def test_preview_changeset_and_replacement_keys() -> None:
 def test_clean_message() -> None:
     assert clean_message("error: 1 error occurred:\n\t* creating X: AccessDenied\n\n") == "creating X: AccessDenied"
     assert clean_message("\x1b[31merror: \x1b[0mboom") == "boom"
+
+
+def test_the_tap_records_handler_failures_and_sdk_drops() -> None:
+    import threading
+    import warnings
+
+    from chatops.deploy.events import EventTap
+
+    seen = []
+
+    def broken(event):
+        raise ValueError("bad metadata")
+
+    tap = EventTap(broken, seen.append)
+    event = pre(1, 0, "create", QUEUE, "aws:sqs/queue:Queue", planning=True)
+    tap(event)  # never raises into the SDK...
+    assert seen == [event]  # ...and the other handlers still get the event
+    assert tap.problems == ["chatops's event handler failed (ValueError: bad metadata)"]
+    with tap.watching_sdk():
+        warnings.warn("Failed to parse engine event\nEvent: {...}\n'provision' is not a valid OpType")
+        thread = threading.Thread(target=lambda: 1 / 0)
+        thread.start()
+        thread.join()
+    assert tap.problems[1] == "the Pulumi SDK dropped an engine event ('provision' is not a valid OpType)"
+    assert tap.problems[2].startswith("a Pulumi SDK thread failed reading engine events (ZeroDivisionError")
+
+
+def test_progress_lines_name_operation_type_name_status_elapsed_and_message() -> None:
+    from chatops.ui.deploy_progress import progress_line
+
+    lines = []
+    progress = Progress(clock=lambda: 0.0, listener=lambda row, what: lines.append(progress_line(row, what, 0)))
+    progress.handle(pre(1, 100, "update", DB, "aws:rds/instance:Instance"))
+    progress.handle(diag(2, "error: 1 error occurred:\n\t* modifying RDS DB Instance (chat-prod-db): "
+                            "StorageQuotaExceeded", urn=DB))
+    progress.handle(failed(3, 133, "update", DB, "aws:rds/instance:Instance"))
+    progress.handle(pre(4, 134, "create", QUEUE, "aws:sqs/queue:Queue"))
+    progress.handle(outputs(5, 140, "create", QUEUE, "aws:sqs/queue:Queue"))
+    assert lines == ["update aws:rds/instance:Instance db: started",
+                     "update aws:rds/instance:Instance db: FAILED (33s): modifying RDS DB Instance (chat-prod-db): "
+                     "StorageQuotaExceeded",
+                     "create aws:sqs/queue:Queue push: started",
+                     "create aws:sqs/queue:Queue push: done (6s)"]
+
+
+def test_the_change_set_counts_what_the_engine_counts_and_names_protect_refusals() -> None:
+    changes = ChangeSet()
+    redis = "urn:pulumi:prod::chat::chatops:data:Cache$aws:elasticache/replicationGroup:ReplicationGroup::redis"
+    for event in [pre(1, 0, "same", STACK, "pulumi:pulumi:Stack", planning=True),
+                  pre(2, 0, "create-replacement", DB, "aws:rds/instance:Instance", planning=True, logical=False),
+                  pre(3, 0, "replace", DB, "aws:rds/instance:Instance", planning=True, logical=True),
+                  pre(4, 0, "delete-replaced", DB, "aws:rds/instance:Instance", planning=True, logical=False),
+                  pre(5, 0, "update", SG, "aws:ec2/securityGroup:SecurityGroup", planning=True, diffs=["tags"]),
+                  # pkg/resource/deploy/step.go deleteProtectedError, wrapped by diag.GetPreviewFailedError
+                  diag(6, f'<{{%reset%}}>Preview failed: resource "{redis}" cannot be deleted\nbecause it is '
+                          "protected. To unprotect the resource, either remove the `protect` flag from the resource "
+                          "in your Pulumi program and run `pulumi up`, or use the command:\n`pulumi state "
+                          f"unprotect '{redis}'`<{{%reset%}}>\n", urn=redis)]:
+        changes.handle(event)
+    assert changes.shortfall({"replace": 1, "update": 1, "same": 1}) == []
+    assert changes.shortfall({"replace": 1, "update": 1, "delete": 2}) == ["2 delete"]
+    assert [(b.name, b.op, b.type) for b in changes.blocked] == [
+        ("redis", "delete", "aws:elasticache/replicationGroup:ReplicationGroup")]
+    assert [c.name for c in changes.tag_only] == ["alb"] and [c.name for c in changes.real_changes] == ["db"]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from chatops.deploy import pulumi_cli
+from chatops.errors import ChatopsError
 
 
 def _fake_pulumi(bin_dir: Path, script: str) -> None:
@@ -47,6 +48,33 @@ def test_broken_and_hanging_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 
 
 @pytest.mark.parametrize("text,expected", [("v3.181.0", True), ("3.272.0", True), ("v3.180.9", False),
-                                           ("v4.0.0-alpha", True), ("garbage", False)])
+                                           ("v4.0.0-alpha", False), ("garbage", False)])
 def test_is_supported(text: str, expected: bool) -> None:
-    assert pulumi_cli.is_supported(text) is expected
+    assert (pulumi_cli.version_problem(text) is None) is expected
+
+
+def test_a_newer_major_cli_gets_package_advice_not_too_old(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _fake_pulumi(tmp_path, "echo v4.2.0")
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}/usr/bin:/bin")
+    problem = pulumi_cli.check_pulumi_cli().problem
+    assert "upgrade the pulumi Python package" in problem and "too old" not in problem and "needs" not in problem
+
+
+@pytest.mark.parametrize("version,expected", [
+    ("4.0.0", "upgrade the pulumi Python package"),
+    ("3.100.0", "the Pulumi CLI is 3.100.0, chatops needs 3.181.0 or newer"),
+])
+def test_the_sdk_checks_the_version_before_any_stack_command(deploy_project, version: str, expected: str) -> None:
+    # Through the SDK's own PulumiCommand (its constructor validates), before `stack select` or `init`.
+    deploy_project.double.scenario(version=version)
+    with pytest.raises(ChatopsError, match=expected):
+        pulumi_cli.pulumi_command()
+    result = deploy_project.run("up", "--stack", "prod", "--yes")
+    assert result.exit_code == 1 and expected in result.stderr, result.output
+    assert set(deploy_project.double.commands()) == {"version"}
+    assert not (deploy_project.dir / ".chatops").exists()  # no stack, no passphrase, no work dir
+
+
+def test_a_supported_cli_gives_the_sdk_a_checked_command(deploy_project) -> None:
+    command = pulumi_cli.pulumi_command()
+    assert str(command.version) == "3.190.0"

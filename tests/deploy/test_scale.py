@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from chatops.deploy import scale
+from chatops.deploy.record import PendingRecord
 from chatops.deploy.replacements import plan_between
 from chatops.errors import ChatopsError
 from chatops.model.config_file import load_config
@@ -29,22 +30,41 @@ stacks:
 """
 
 
-def test_set_stack_profile_rewrites_only_that_value(tmp_path: Path) -> None:
+def test_the_record_is_prepared_before_and_written_after(tmp_path: Path) -> None:
     path = tmp_path / "chatops.yaml"
     path.write_text(YAML)
-    scale.set_stack_profile(path, "prod", "25k-dau")
-    text = path.read_text()
-    assert text == YAML.replace('profile: "10k-dau"', 'profile: "25k-dau"')
+    record = PendingRecord.prepare(path, "prod", {("profile",): "25k-dau"})
+    assert path.read_text() == YAML  # nothing written yet
+    assert record.write() is None
     config, _ = load_config(str(path))
     assert config.stacks["prod"].profile == "25k-dau" and config.stacks["staging"].profile == "1k-dau"
+    assert "# keep this comment" in path.read_text() and path.read_text().startswith("# my settings")
 
 
-def test_set_stack_profile_missing_stack(tmp_path: Path) -> None:
+def test_the_record_follows_a_file_edited_during_the_update(tmp_path: Path) -> None:
     path = tmp_path / "chatops.yaml"
     path.write_text(YAML)
-    with pytest.raises(ChatopsError, match="stacks.qa.profile"):
-        scale.set_stack_profile(path, "qa", "25k-dau")
-    assert path.read_text() == YAML
+    record = PendingRecord.prepare(path, "prod", {("profile",): "25k-dau"})
+    path.write_text(YAML.replace("staging.example.com", "stage.example.com"))  # someone edits meanwhile
+    assert record.write() is None
+    config, _ = load_config(str(path))
+    assert config.stacks["prod"].profile == "25k-dau" and config.stacks["staging"].domain == "stage.example.com"
+
+
+def test_a_record_that_cannot_be_written_says_what_to_set_by_hand(tmp_path: Path) -> None:
+    path = tmp_path / "chatops.yaml"
+    path.write_text(YAML)
+    record = PendingRecord.prepare(path, "prod", {("profile",): "25k-dau"})
+    path.write_text("stacks: [broken")
+    warning = record.write()
+    assert warning is not None and "set stacks.prod.profile = 25k-dau by hand" in warning
+
+
+def test_a_missing_stack_cannot_be_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "chatops.yaml"
+    path.write_text(YAML)
+    with pytest.raises(ChatopsError, match="stacks.qa"):
+        PendingRecord.prepare(path, "qa", {("profile",): "25k-dau"})
 
 
 def test_disruptions_between_tiers() -> None:
@@ -121,3 +141,14 @@ def test_adjacent_tiers_never_replace_the_primary_database(small: str, big: str)
         assert all(c.op not in ("replace", "delete") for c in primary), (before.name, after.name, primary)
         # something changes between two different tiers
         assert plan.changes
+
+
+def test_live_recheck_allows_only_accepted_losses() -> None:
+    before = _graph({"instanceClass": "db.t4g.medium", "storageEncrypted": True})
+    lost = plan_between(before, _graph({"instanceClass": "db.t4g.medium", "storageEncrypted": False},
+                                       queue_name="offline"))
+    db = "urn:pulumi:s::p::aws:rds/instance:Instance::db"
+    push = "urn:pulumi:s::p::aws:sqs/queue:Queue::push"
+    scale.live_recheck(lost, {db, push})
+    with pytest.raises(ChatopsError, match="did not show: push"):
+        scale.live_recheck(lost, {db})

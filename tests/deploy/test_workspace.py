@@ -45,8 +45,10 @@ def test_unknown_backend_scheme_is_a_one_line_error(tmp_path: Path) -> None:
 def test_passphrase_from_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "s3cret")
     assert workspace.passphrase_status(tmp_path / "chatops.yaml") == ("env", None)
-    got = workspace.ensure_passphrase(tmp_path / "chatops.yaml")
-    assert got.env_vars == {} and not (tmp_path / ".chatops" / "passphrase").exists()
+    for got in (workspace.passphrase_for_new_stack(tmp_path / "chatops.yaml"),
+                workspace.passphrase_for_existing_stack(tmp_path / "chatops.yaml", "prod")):
+        assert got.env_vars == {} and not got.created
+    assert not (tmp_path / ".chatops" / "passphrase").exists()
 
 
 def test_passphrase_from_env_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -55,18 +57,24 @@ def test_passphrase_from_env_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     secret.write_text("x")
     monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE_FILE", str(secret))
     assert workspace.passphrase_status(tmp_path / "chatops.yaml") == ("env-file", secret)
+    assert workspace.passphrase_for_existing_stack(tmp_path / "chatops.yaml", "prod").path == secret
     monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE_FILE", str(tmp_path / "missing"))
     with pytest.raises(ChatopsError, match="no such file"):
-        workspace.ensure_passphrase(tmp_path / "chatops.yaml")
+        workspace.passphrase_for_existing_stack(tmp_path / "chatops.yaml", "prod")
 
 
-def test_generated_passphrase_is_0600_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_passphrase_is_generated_only_for_a_new_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
     monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
     config_path = tmp_path / "chatops.yaml"
-    assert workspace.passphrase_status(config_path)[0] == "not-yet-generated"
-    first = workspace.ensure_passphrase(config_path)
     path = tmp_path / ".chatops" / "passphrase"
+    with pytest.raises(ChatopsError) as info:
+        workspace.passphrase_for_existing_stack(config_path, "prod")
+    message = str(info.value)
+    assert "PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE" in message and "\n" not in message
+    assert not path.exists()  # an invented passphrase could never decrypt an existing stack's secrets
+
+    first = workspace.passphrase_for_new_stack(config_path)
     assert first.created and first.path == path
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     value = path.read_text().strip()
@@ -74,6 +82,6 @@ def test_generated_passphrase_is_0600_and_reused(tmp_path: Path, monkeypatch: py
     # Pulumi gets the file's path, never the value.
     assert first.env_vars == {"PULUMI_CONFIG_PASSPHRASE_FILE": str(path)}
     assert value not in repr(first)
-    second = workspace.ensure_passphrase(config_path)
+    second = workspace.passphrase_for_existing_stack(config_path, "prod")
     assert not second.created and path.read_text().strip() == value
     assert workspace.passphrase_status(config_path) == ("generated", path)

@@ -665,8 +665,8 @@ def test_tags_on_every_taggable_resource(graphs, tier):
     assert len(tagged) > 50
     for r in tagged:
         tags = r["inputs"]["tags"]
-        assert {"project": "chat", "stack": "prod", "tier": tier, "managed-by": "chatops"}.items() <= tags.items(), \
-            r["urn"]
+        assert {"project": "chat", "stack": "prod", "managed-by": "chatops"}.items() <= tags.items(), r["urn"]
+        assert "tier" not in tags, r["urn"]  # a tier step must not retag every resource (docs/deploying.md)
     for typ in ("aws:ec2/vpc:Vpc", "aws:ecs/service:Service", "aws:rds/instance:Instance", "aws:sqs/queue:Queue",
                 "aws:lb/loadBalancer:LoadBalancer", "aws:ecr/repository:Repository"):
         assert all("tags" in r["inputs"] for r in of_type(s, typ)), typ

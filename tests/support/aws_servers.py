@@ -16,6 +16,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
@@ -69,8 +70,9 @@ def aws_env() -> Iterator[None]:
     os.environ.update(saved)
 
 
-@pytest.fixture(scope="session")
-def moto_url() -> Iterator[str]:
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """A moto server process on a free loopback port, for as long as the block runs; yields its URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen([*_moto_server_command(), "-H", "127.0.0.1", "-p", str(port)],
@@ -84,6 +86,12 @@ def moto_url() -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    with moto_server() as url:
+        yield url
 
 
 class _FaultHandler(BaseHTTPRequestHandler):
@@ -223,23 +231,6 @@ def push_image(url: str, repository: str, tag: str, platforms: tuple[str, ...] =
     except ecr.exceptions.ImageAlreadyExistsException:
         pass  # the same image under the same tag: pushing again changes nothing, as with docker push
     return digest
-
-
-RELEASED_IMAGES_YAML = "images: {api: {tag: v1}, realtime: {tag: v1}, workers: {tag: v1}}"
-
-
-@pytest.fixture
-def released_images(moto_url: str, monkeypatch: pytest.MonkeyPatch):
-    """`push(stack, region)`: this stack's three images pushed to moto's ECR as tag v1, with AWS_ENDPOINT_URL
-    pointing there, so `up`, `preview` and `scale-to` resolve them before building the program. The stack's
-    chatops.yaml entry needs RELEASED_IMAGES_YAML."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_url)
-
-    def push(stack: str = "prod", region: str = REGION, project: str = PROJECT) -> dict[str, str]:
-        return {s: push_image(moto_url, f"{project}-{stack}/{s}", "v1", region=region)
-                for s in ("api", "realtime", "workers")}
-
-    return push
 
 
 def create_repository(url: str, repository: str, region: str = REGION) -> str:

@@ -1,0 +1,152 @@
+"""Ctrl-C during an update: chatops runs as a real process, SIGINT goes to its whole process group (as a
+terminal's Ctrl-C does), and the Pulumi CLI double handles it as the engine does (first SIGINT: cancel and
+finish what is in flight; second: terminate at once, leaving the lock)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from tests.support.pulumi_double.harness import FILE_VERSION, GRPC_VERSION, goal
+
+STEP_SECONDS = 1.5
+
+
+def _resources(count: int = 4) -> list[dict]:
+    return [{"urn": f"urn:pulumi:prod::chat::aws:sqs/queue:Queue::q{i}", "type": "aws:sqs/queue:Queue",
+             "inputs": {"name": f"chat-prod-q{i}"}} for i in range(count)]
+
+
+class Chatops:
+    """`python -m chatops ...` in its own process group, its output read as it comes."""
+
+    def __init__(self, project, *args: str) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "chatops", *args], cwd=project.dir,
+                                        env={**project.double.env(), "CHATOPS_DEBUG": ""}, text=True,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        self.stdout: list[str] = []
+        self.stderr: list[str] = []
+        self._readers = [threading.Thread(target=self._read, args=(self.process.stdout, self.stdout), daemon=True),
+                         threading.Thread(target=self._read, args=(self.process.stderr, self.stderr), daemon=True)]
+        for reader in self._readers:
+            reader.start()
+
+    @staticmethod
+    def _read(stream, lines: list[str]) -> None:
+        for line in iter(stream.readline, ""):
+            lines.append(line.rstrip("\n"))
+
+    def wait_for(self, text: str, timeout: float = 60) -> None:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if any(text in line for line in self.stdout + self.stderr):
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"never saw {text!r}; stdout={self.stdout} stderr={self.stderr}")
+
+    def ctrl_c(self) -> None:
+        os.killpg(self.process.pid, signal.SIGINT)  # the process group, as a terminal does
+
+    def finish(self, timeout: float = 60) -> int:
+        code = self.process.wait(timeout)
+        for reader in self._readers:
+            reader.join(5)
+        return code
+
+    @property
+    def err(self) -> str:
+        return "\n".join(self.stderr)
+
+
+@pytest.fixture
+def slow_project(deploy_project):
+    deploy_project.double.scenario(goals=[goal(_resources())], step_seconds=STEP_SECONDS)
+    return deploy_project
+
+
+@pytest.mark.parametrize("version", [FILE_VERSION, GRPC_VERSION], ids=["event-log-file", "grpc-stream"])
+def test_first_ctrl_c_waits_for_pulumi_to_cancel_cleanly(slow_project, version) -> None:
+    slow_project.double.scenario(version=version)
+    chatops = Chatops(slow_project, "up", "--stack", "prod", "--yes")
+    # Outside a terminal, each resource event is printed as it happens: the update is visibly running.
+    chatops.wait_for("create aws:sqs/queue:Queue q0: started")
+    chatops.ctrl_c()
+    code = chatops.finish()
+    assert code == 130, chatops.err
+    assert "Pulumi is cancelling the update of stack prod" in chatops.err  # said at once, then kept waiting
+    assert "update of stack prod cancelled: the operations that had started finished and are saved" in chatops.err
+    assert "`chatops refresh --stack prod`" in chatops.err
+    assert "Traceback" not in chatops.err and "Exception in thread" not in chatops.err
+    # Pulumi finished the operation in flight, started nothing else, saved it and released its lock.
+    state = slow_project.state()
+    assert "urn:pulumi:prod::chat::aws:sqs/queue:Queue::q0" in state
+    assert "urn:pulumi:prod::chat::aws:sqs/queue:Queue::q3" not in state
+    assert not slow_project.backend.locks("prod")
+    assert any("q0: done" in line for line in chatops.stdout)
+
+
+def test_second_ctrl_c_stops_waiting_with_the_exact_next_steps(slow_project) -> None:
+    slow_project.double.scenario(version=GRPC_VERSION)
+    chatops = Chatops(slow_project, "up", "--stack", "prod", "--yes")
+    chatops.wait_for("q0: started")
+    chatops.ctrl_c()
+    chatops.wait_for("Pulumi is cancelling")
+    chatops.ctrl_c()
+    code = chatops.finish()
+    assert code == 130, chatops.err
+    assert "stopped waiting for the update of stack prod" in chatops.err
+    assert ("1) `chatops unlock --stack prod` 2) `chatops refresh --stack prod` 3) `chatops preview --stack prod`"
+            in chatops.err)
+    assert "Traceback" not in chatops.err and "Exception in thread" not in chatops.err
+    assert slow_project.backend.locks("prod")  # Pulumi was terminated: its lock is still there
+    # ... and the next steps work, in that order.
+    assert slow_project.run("refresh", "--stack", "prod", "--yes").exit_code == 1  # locked
+    assert slow_project.run("unlock", "--stack", "prod", "--yes").exit_code == 0
+    slow_project.double.scenario(step_seconds=0)
+    assert slow_project.run("refresh", "--stack", "prod", "--yes").exit_code == 0
+
+
+@pytest.mark.parametrize("command", [["refresh", "--yes"], ["destroy", "--yes", "--confirm", "prod"]],
+                         ids=["refresh", "destroy"])
+def test_refresh_and_destroy_cancel_cleanly_too(slow_project, command) -> None:
+    slow_project.seed(_resources(), "50k-dau")
+    chatops = Chatops(slow_project, *command, "--stack", "prod")
+    chatops.wait_for("q0: started" if command[0] == "refresh" else "q3: started")
+    chatops.ctrl_c()
+    code = chatops.finish()
+    what = "refresh" if command[0] == "refresh" else "destroy"
+    assert code == 130, chatops.err
+    assert f"Pulumi is cancelling the {what} of stack prod" in chatops.err
+    assert f"{what} of stack prod cancelled" in chatops.err
+    assert "Traceback" not in chatops.err
+    assert not slow_project.backend.locks("prod")
+    if what == "destroy":
+        assert len(slow_project.state()) > 1  # stopped after the resource in flight
+
+
+def test_ctrl_c_during_the_targeted_update_of_destroy_unprotect(deploy_project) -> None:
+    alb = "urn:pulumi:prod::chat::chatops:alb:LoadBalancer$aws:lb/loadBalancer:LoadBalancer::alb"
+    protected = {"urn": alb, "type": "aws:lb/loadBalancer:LoadBalancer",
+                 "inputs": {"name": "chat-prod-alb", "enableDeletionProtection": True}}
+    deploy_project.seed([protected] + _resources(2), "50k-dau")
+    relaxed = dict(protected, inputs={"name": "chat-prod-alb", "enableDeletionProtection": False})
+    deploy_project.double.scenario(goals=[goal([relaxed] + _resources(2), {"chatops:destroying": "true"})],
+                                   slow={alb: 3.0})
+    chatops = Chatops(deploy_project, "destroy", "--stack", "prod", "--unprotect", "--yes", "--confirm", "prod")
+    chatops.wait_for("update aws:lb/loadBalancer:LoadBalancer alb: started")
+    chatops.ctrl_c()
+    code = chatops.finish()
+    assert code == 130, chatops.err
+    assert "Pulumi is cancelling the update of stack prod" in chatops.err and "update of stack prod cancelled" \
+        in chatops.err
+    assert "Traceback" not in chatops.err
+    assert "destroy" not in deploy_project.double.commands()  # nothing was deleted
+    assert len(deploy_project.state()) == 4
