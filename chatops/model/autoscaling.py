@@ -23,6 +23,10 @@ STEP_COOLDOWN_SECONDS = 2 * SCALE_OUT_COOLDOWN_SECONDS
 #: Target tracking keeps the average connections per task at this share of max_connections_per_task,
 #: leaving headroom for a reconnect storm while new tasks start.
 CONNECTION_UTILISATION_TARGET = 0.7
+#: The same share of what one API task serves for its ALBRequestCountPerTarget policy: a profile's
+#: `api.requests_per_target` (chatops.sizing.capacity.api_requests_target derives it, plan warns when it
+#: is far from it: too low runs tasks that idle, above what a task serves lets tasks saturate first).
+REQUEST_UTILISATION_TARGET = CONNECTION_UTILISATION_TARGET
 
 #: The percentile of the event-loop lag the realtime step policy watches.
 EVENT_LOOP_LAG_STATISTIC = "p95"

@@ -11,10 +11,16 @@ from dataclasses import dataclass
 from typing import Optional
 
 from chatops.model import catalog, postgres
+from chatops.model.autoscaling import REQUEST_UTILISATION_TARGET
 from chatops.model.demand import DemandEstimate
 from chatops.model.profile import Profile
 from chatops.sizing import database as db
 from chatops.sizing import figures as f
+
+SECONDS_PER_MINUTE = 60
+#: Below this share of what a task serves, the API's request policy scales out long before the tasks are
+#: busy (the tiers' old 1,000 a minute ran 12 tasks where 3 carried the 50k-dau peak: chatops simulate).
+REQUESTS_TARGET_LOW_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,12 @@ def realtime_connections_per_task(profile: Profile) -> int:
 def api_task_capacity(cpu_units: int) -> float:
     """API requests/s one task of `cpu_units` serves."""
     return usable_vcpu(cpu_units) * f.API_REQUESTS_PER_VCPU
+
+
+def api_requests_target(cpu_units: int) -> int:
+    """ALB requests per target per minute the API's target-tracking policy aims for: what one task of
+    `cpu_units` serves, at the utilisation target (the profile's `api.requests_per_target`)."""
+    return round(api_task_capacity(cpu_units) * SECONDS_PER_MINUTE * REQUEST_UTILISATION_TARGET)
 
 
 def worker_task_capacity(cpu_units: int) -> float:
@@ -289,7 +301,23 @@ def alb_lcu(d: DemandEstimate) -> float:
 
 def profile_warnings(profile: Profile) -> list[str]:
     """Settings the profile asks for that its own resources cannot deliver."""
-    return [w for w in (_connections_per_task_warning(profile), _pinned_pool_warning(profile)) if w]
+    return [w for w in (_connections_per_task_warning(profile), _pinned_pool_warning(profile),
+                        _requests_target_warning(profile)) if w]
+
+
+def _requests_target_warning(p: Profile) -> Optional[str]:
+    """The API scales on ALB requests per target: far below what a task serves, autoscaling runs tasks that
+    idle; above it, tasks saturate before the policy adds any."""
+    api = p.api
+    serves = api_task_capacity(api.cpu_units) * SECONDS_PER_MINUTE
+    wanted = api_requests_target(api.cpu_units)
+    if serves * REQUESTS_TARGET_LOW_SHARE <= api.requests_per_target <= serves:
+        return None
+    effect = ("tasks saturate before the policy adds any" if api.requests_per_target > serves else
+              f"autoscaling runs about {wanted / api.requests_per_target:.1f}x the API tasks the load needs")
+    return (f"{p.name}: api.requests_per_target is {api.requests_per_target:,} requests a minute but a "
+            f"{api.cpu_units / 1024:g} vCPU task serves about {serves:,.0f}: {effect}; set it to {wanted:,} "
+            f"({REQUEST_UTILISATION_TARGET:.0%} of what a task serves)")
 
 
 def _connections_per_task_warning(p: Profile) -> Optional[str]:

@@ -197,6 +197,8 @@ def with_service(p: Profile, o: ServiceOption) -> Profile:
                    autoscaling=replace(svc.autoscaling, min_count=o.desired, max_count=o.max_count))
     if o.service == "realtime":
         changes["max_connections_per_task"] = int(o.per_task)
+    if o.service == "api":  # the request policy follows the task size, or it scales on the wrong load
+        changes["requests_per_target"] = cap.api_requests_target(o.cpu_units)
     return replace(p, **{o.service: replace(svc, **changes)})
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from chatops.model.demand import UsageAssumptions
 from chatops.model.loading import load_builtin_profiles, load_profile
+from chatops.sizing import capacity
 from chatops.sizing.capacity import profile_capacity, rds_max_connections, task_connection_limit
 from chatops.sizing.demand import estimate_demand
 from chatops.sizing.selection import select_tier
@@ -88,3 +89,17 @@ def test_heavier_usage_pushes_selection_up():
     choice = select_tier(estimate_demand(usage), load_builtin_profiles())
     assert choice.chosen.profile.name != "10k-dau"
     assert "headroom" in choice.reason
+
+
+def test_api_request_target_follows_what_a_task_serves():
+    # 0.5 vCPU serves 100 requests/s = 6,000 a minute; the policy aims at 70 % of it.
+    assert capacity.api_requests_target(512) == 4200
+    profile = load_profile("50k-dau")
+    assert profile.api.requests_per_target == capacity.api_requests_target(profile.api.cpu_units)
+    assert not [w for w in capacity.profile_warnings(profile) if "requests_per_target" in w]
+    low = dataclasses.replace(profile, api=dataclasses.replace(profile.api, requests_per_target=1000))
+    [warning] = [w for w in capacity.profile_warnings(low) if "requests_per_target" in w]
+    assert "4.2x the API tasks" in warning and "set it to 4,200" in warning
+    high = dataclasses.replace(profile, api=dataclasses.replace(profile.api, requests_per_target=7000))
+    [warning] = [w for w in capacity.profile_warnings(high) if "requests_per_target" in w]
+    assert "saturate before the policy adds any" in warning

@@ -190,3 +190,11 @@ def test_an_incomplete_total_is_rendered_as_a_lower_bound():
     text = out.export_text()
     assert f"Optimised total: at least ${o.quote.total_monthly:,.2f}/month" in text
     assert "waf.acl_month" in text and "lower bound" in text
+
+
+def test_the_optimum_scales_its_api_on_what_its_tasks_serve():
+    from chatops.sizing.capacity import api_requests_target
+
+    result = optimize(_demand(50_000), BUILTINS, CatalogPricing("us-east-1", _demand(50_000)), 1.3)
+    api = result.profile.api
+    assert api.requests_per_target == api_requests_target(api.cpu_units)
