@@ -97,10 +97,12 @@ def with_images(target: driver.StackTarget, images: Images) -> driver.StackTarge
 
 
 def prepare_images(target: driver.StackTarget, profile: Profile, report: DeployReport, *, tag: Optional[str] = None,
-                   services: Iterable[str] = SERVICES, yes: bool = False, as_json: bool = False) -> driver.StackTarget:
+                   services: Iterable[str] = SERVICES, yes: bool = False, as_json: bool = False,
+                   first_deploy: bool = True) -> driver.StackTarget:
     """The stack with every image resolved to its digest (with `tag` for `services` when releasing), what
     the program deploys; the images go into `report`. A first deploy stops here with the push commands,
-    after creating the stack's repositories if they do not exist."""
+    after creating the stack's repositories if they do not exist (only where `first_deploy` allows it:
+    `up` and `release`, the commands that create stacks)."""
     from chatops.ui.images import images_json
 
     services = list(services)
@@ -114,6 +116,9 @@ def prepare_images(target: driver.StackTarget, profile: Profile, report: DeployR
     if wrong:
         raise ChatopsError("; ".join(wrong))
     if any(s.status == "no_repository" for s in states):
+        if not first_deploy:
+            raise ChatopsError(f"stack {target.stack} has no image repositories yet; the first `chatops up --stack "
+                               f"{target.stack}` creates them and says what to push")
         create_repositories(target, profile, report, yes=yes, as_json=as_json)
         states = resolve_images(aws, target.config.project, target.stack, images)
         report.extra["images"] = images_json(states)

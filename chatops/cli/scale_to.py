@@ -74,7 +74,7 @@ def scale_to(tier: str, stack: Optional[str], config_path: Optional[str], allow_
         settings = target.settings.model_copy(update={"apply_immediately": apply_immediately})
         offline = scale.offline_plan(before, after, settings)
         scale.stateful_guard(offline, allow_replace)
-        deployed = prepare_images(target, after, report, yes=yes, as_json=as_json)
+        deployed = prepare_images(target, after, report, yes=yes, as_json=as_json, first_deploy=False)
         program = driver.load_program(after, deployed.settings.model_copy(update={"apply_immediately":
                                                                                    apply_immediately}))
         config = driver.stack_config(deployed, new_ref, after, apply_immediately=apply_immediately)

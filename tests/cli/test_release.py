@@ -181,6 +181,19 @@ def test_up_with_a_configured_tag_missing_from_ecr_says_to_push_it(prod) -> None
     assert not {"preview", "up"} & set(prod.double.commands())
 
 
+def test_preview_deploys_what_it_can_resolve_by_digest_and_says_what_is_missing(prod) -> None:
+    prod.config_path.write_text(chatops_yaml().replace("realtime: {tag: v1}", "realtime: {tag: v9}"))
+    v1 = graph(dict.fromkeys(SERVICES, "v1"), prod.digests)
+    prod.double.scenario(goals=[goal(v1.resources, {"chatops:tier": "50k-dau"}, v1.outputs)])
+    result = prod.run("preview", "--stack", "prod")
+    assert result.exit_code == 0, result.output
+    assert "Images not ready" in result.stderr and "images.realtime: no image tagged v9" in result.stderr
+    config = next(a for c in prod.double.calls() for a in c["argv"] if a.startswith("chatops:images="))
+    assert json.loads(config.split("=", 1)[1]) == {
+        "api": f"chat-prod/api:v1@{prod.digests['api']}", "realtime": "chat-prod/realtime:v9",
+        "workers": f"chat-prod/workers:v1@{prod.digests['workers']}"}
+
+
 # -- releases ------------------------------------------------------------------------------------------------
 
 def test_release_of_one_service_rolls_out_its_new_digest_and_records_the_tag(prod, monkeypatch) -> None:
@@ -329,6 +342,17 @@ def test_chatops_yaml_that_cannot_record_the_tag_stops_before_anything(deploy_pr
     assert result.exit_code == 1, result.output
     assert "would also change other values" in result.stderr
     assert deploy_project.double.calls() == [] and deploy_project.config_path.read_text() == shared
+
+
+def test_scale_to_never_takes_the_first_deploy_path(deploy_project, graphs, synth_cache) -> None:
+    deploy_project.config_path.write_text(chatops_yaml("25k-dau"))
+    deploy_project.seed(graphs["25k-dau"].resources, "25k-dau")
+    deploy_project.aws.reset()  # the repositories are gone (or the stack predates them)
+    result = deploy_project.run("scale-to", "50k", "--stack", "prod", "--yes")
+    assert result.exit_code == 1, result.output
+    assert "has no image repositories yet; the first `chatops up --stack prod` creates them" in result.stderr
+    assert not {"preview", "up", "stack init"} & set(deploy_project.double.commands())
+    assert deploy_project.aws.repositories() == []
 
 
 def test_wait_timeout_durations() -> None:
