@@ -1,8 +1,8 @@
 """The three ECS services (api, realtime, workers): log groups, task definitions, services, autoscaling.
 
 Images come from the deployment settings (default: this stack's ECR repository), by digest once chatops
-has resolved them (chatops/model/images.py); the container keeps its own CMD. Passwords reach the containers only as ECS secrets (Secrets Manager ARNs), never as
-plain environment values.
+has resolved them (chatops/model/images.py); the container keeps its own CMD. Passwords reach the
+containers only as ECS secrets (Secrets Manager ARNs), never as plain environment values.
 """
 
 from __future__ import annotations

@@ -50,5 +50,6 @@ def show_push_instructions(stack: str, states: list[ImageState], tags: dict[str,
 def images_json(states: list[ImageState]) -> list[dict[str, Any]]:
     """The `images` list of the --json reports of up, release and scale-to: per service what chatops found,
     in SERVICES order (`status` resolved/by_tag are deployable; the others stop the command)."""
-    return [{"service": s.service, "repository": s.repository_uri or s.source.ref.repository or s.source.repository_name,
+    return [{"service": s.service,
+             "repository": s.repository_uri or s.source.ref.repository or s.source.repository_name,
              "tag": s.source.ref.tag, "digest": s.digest, "status": s.status} for s in states]

@@ -36,7 +36,8 @@ def task_text(task: StoppedTask) -> str:
     containers = "; ".join(f"container {name} exit {'-' if exit_code is None else exit_code}"
                            + (f": {reason}" if reason else "") for name, exit_code, reason in task.containers
                            if exit_code is not None or reason)
-    return f"task {task.task_id} stopped{code}: {task.reason or 'no reason given'}" + (f"; {containers}" if containers else "")
+    text = f"task {task.task_id} stopped{code}: {task.reason or 'no reason given'}"
+    return text + (f"; {containers}" if containers else "")
 
 
 def change_text(change: Change) -> str:

@@ -2,7 +2,10 @@
 
 The chatops.yaml matches the settings the `graphs` fixture synthesizes every tier with (project chat, stack
 prod, the placeholder region and domain), so a stack seeded from `graphs[tier]` has the URNs and inputs the
-program really registers for that tier.
+program really registers for that tier; only its images differ (tagged IMAGE_TAG, pushed to moto by the
+fixture, where `graphs` has none released), which no scale or destroy flow depends on (tests/cli/
+test_release.py synthesizes the graphs of the images it deploys). The stack's AWS side lives in the deploy
+tests' moto server (tests/support/deploy_aws.py).
 """
 
 from __future__ import annotations
