@@ -71,7 +71,8 @@ def deploy(command: str, stack: Optional[str], config_path: Optional[str], yes: 
             else:
                 confirm_or_refuse(f"Apply these changes to stack {target.stack}?", yes)
                 try:
-                    report.outputs = apply_update(session, to_stderr=as_json).outputs
+                    report.outputs = apply_update(session, to_stderr=as_json, rerun=rerun_command(
+                        command, target.stack, image_tag, services)).outputs
                 except BaseException:
                     if record is not None:
                         notice(f"{target.config_path} unchanged: it records a new tag only once an update with "
@@ -87,6 +88,16 @@ def deploy(command: str, stack: Optional[str], config_path: Optional[str], yes: 
             show_outputs(report.outputs)
         if report.result == "succeeded":
             wait_for_services(deployed, report.outputs, report, wait=wait, wait_timeout=wait_timeout, as_json=as_json)
+
+
+def rerun_command(command: str, stack: str, image_tag: Optional[str], services: list[str]) -> str:
+    """The command line that retries this deploy after a failure is fixed."""
+    if image_tag is None:
+        return f"chatops up --stack {stack}"
+    if command == "up":
+        return f"chatops up --stack {stack} --image-tag {image_tag}"
+    only = "" if set(services) == set(SERVICES) else "".join(f" --service {s}" for s in services)
+    return f"chatops release --stack {stack} --tag {image_tag}{only}"
 
 
 def record_applied(record: Optional[PendingRecord], report: DeployReport) -> bool:
@@ -116,10 +127,11 @@ class Applied:
 
 
 def apply_update(session: driver.Session, *, to_stderr: bool = False,
-                 targets: Optional[list[str]] = None) -> Applied:
+                 targets: Optional[list[str]] = None, rerun: Optional[str] = None) -> Applied:
     """Run `up` under the progress display; failures per resource; Ctrl-C lets Pulumi cancel cleanly.
 
-    The entry point every command that applies a change goes through (up, scale-to, release).
+    The entry point every command that applies a change goes through (up, scale-to, release); `rerun` is
+    the command a failure tells the user to run again (default: `chatops up --stack S`).
     """
     progress = Progress()
     tap = EventTap(progress.handle)
@@ -128,21 +140,22 @@ def apply_update(session: driver.Session, *, to_stderr: bool = False,
             result = driver.run_up(session, tap, notice, targets)
     except ChatopsError as exc:
         show_result(progress, to_stderr)
-        error = update_failed(session.target.stack, progress, exc)
+        error = update_failed(session.target.stack, progress, exc,
+                              rerun or f"chatops up --stack {session.target.stack}")
         if error is exc:
             raise
         raise error from exc
     return Applied(driver.plain_outputs(result.outputs), progress)
 
 
-def update_failed(stack: str, progress: Progress, exc: ChatopsError) -> ChatopsError:
+def update_failed(stack: str, progress: Progress, exc: ChatopsError, rerun: str) -> ChatopsError:
     failed = progress.failed()
     if not failed or not str(exc).startswith("pulumi failed"):
         return exc  # a specific cause (credentials, lock, passphrase, Ctrl-C) says more than the resource list
     first = failed[0]
     return DeployError(f"update of stack {stack} failed on {len(failed)} resource(s), first {first.name} "
                        f"({first.type}): {first.message or 'see above'}; finished changes are saved, fix the "
-                       f"cause and rerun `chatops up --stack {stack}`")
+                       f"cause and rerun `{rerun}`")
 
 
 def show_outputs(outputs: dict) -> None:

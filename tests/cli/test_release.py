@@ -267,6 +267,7 @@ def test_a_failed_update_leaves_chatops_yaml_unchanged(prod) -> None:
     result = prod.run("release", "--stack", "prod", "--tag", "v2", "--yes")
     assert result.exit_code == 1, result.output
     assert "Too many concurrent attempts" in result.stderr and "unchanged" in result.stderr
+    assert "rerun `chatops release --stack prod --tag v2`" in result.stderr  # the command that failed, not up
     assert prod.config_path.read_text() == before
     assert "Waiting for the services" not in result.output
 

@@ -121,6 +121,7 @@ def test_a_failed_update_leaves_chatops_yaml_matching_the_stack(prod_50k) -> Non
     result = prod_50k.run("scale-to", "100k", "--stack", "prod", "--allow-replace", "--yes")
     assert result.exit_code == 1, result.output
     assert "InsufficientCacheClusterCapacity" in result.stderr and "chatops.yaml unchanged" in result.stderr
+    assert "rerun `chatops scale-to 100k --stack prod --allow-replace`" in result.stderr
     assert prod_50k.config_path.read_text() == before
     history = prod_50k.backend.sidecar("prod")["history"]
     assert history[0]["result"] == "failed"
