@@ -155,6 +155,34 @@ def stack_choice(stack: Optional[str], config_path: Optional[Path]) -> StackChoi
     return StackChoice(target.project, target.stack, target.region, target.profile_ref)
 
 
+# ---- stacks and AWS ---------------------------------------------------------------------------------
+
+def stack_options(func: F) -> F:
+    """--stack and --config, as every command that acts on a chatops.yaml stack takes them."""
+    func = click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="CHATOPS_CONFIG",
+                        help="Path to chatops.yaml (default: CHATOPS_CONFIG, else ./chatops.yaml or the nearest "
+                             "one in a parent directory).")(func)
+    return click.option("--stack", "-s", envvar="CHATOPS_STACK",
+                        help="Stack in chatops.yaml (default: CHATOPS_STACK, else the only one).")(func)
+
+
+def aws_options(func: F) -> F:
+    """--aws-profile and --endpoint-url, shared by the commands that call AWS through boto3."""
+    func = click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL", metavar="URL",
+                        help="Send every AWS call to this endpoint (an emulator); default: AWS_ENDPOINT_URL "
+                             "or the real AWS endpoints.")(func)
+    return click.option("--aws-profile", envvar="AWS_PROFILE", metavar="NAME",
+                        help="AWS named profile (default: AWS_PROFILE or the standard credential chain). "
+                             "--profile is a chatops tier, not this.")(func)
+
+
+def outputs_file_option(func: F) -> F:
+    """--outputs-file: the stack outputs as `chatops outputs --json` wrote them, instead of the Pulumi state."""
+    return click.option("--outputs-file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+                        help="Stack outputs as JSON (from `chatops outputs --json`) instead of reading the Pulumi "
+                             "state.")(func)
+
+
 # ---- formats ----------------------------------------------------------------------------------------
 
 def format_option(formats: Sequence[str], default: str = "table") -> Callable[[F], F]:

@@ -7,8 +7,8 @@ from typing import Optional
 
 import click
 
-from chatops.cli.common import examples, json_option
-from chatops.cli.doctor import aws_options, resolve_stack, stack_options
+from chatops.cli.common import aws_options, examples, json_option, outputs_file_option, stack_options
+from chatops.cli.doctor import resolve_stack
 from chatops.errors import EXIT_FAILURE, OutcomeError
 
 
@@ -21,15 +21,14 @@ def db() -> None:
                             "chatops db bootstrap --stack prod --timeout 900 --json",
                             "chatops db bootstrap --stack dev --outputs-file outputs.json"))
 @stack_options
-@click.option("--outputs-file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Stack outputs as JSON (from `chatops outputs --json`) instead of reading the Pulumi state.")
+@outputs_file_option
 @click.option("--timeout", "timeout_seconds", type=click.IntRange(min=30), default=600, show_default=True,
               metavar="SECONDS", help="Stop the task and fail if it has not finished by then.")
 @click.option("--poll", "poll_seconds", type=click.FloatRange(min=0), default=5.0, hidden=True,
               help="Seconds between status checks (tests use 0).")
 @aws_options
 @json_option
-def bootstrap(stack_arg: Optional[str], config_arg: Optional[str], outputs_file: Optional[Path],
+def bootstrap(stack: Optional[str], config_path: Optional[str], outputs_file: Optional[Path],
               timeout_seconds: int, poll_seconds: float, aws_profile: Optional[str], endpoint_url: Optional[str],
               as_json: bool) -> None:
     """Create or update the apps' database roles (chat_app, chat_readonly) inside the VPC.
@@ -44,7 +43,7 @@ def bootstrap(stack_arg: Optional[str], config_arg: Optional[str], outputs_file:
     from chatops.aws.session import make_aws
     from chatops.aws.status import read_outputs_file
 
-    target = resolve_stack(config_arg, stack_arg)
+    target = resolve_stack(config_path, stack)
     if outputs_file is not None:
         outputs = read_outputs_file(outputs_file)
     else:

@@ -13,8 +13,7 @@ from typing import Optional
 
 import click
 
-from chatops.cli.common import examples, json_option
-from chatops.cli.preview_live import stack_options
+from chatops.cli.common import examples, json_option, stack_options
 from chatops.cli.up import apply_update
 from chatops.deploy import driver, teardown
 from chatops.deploy.events import EventTap, Progress

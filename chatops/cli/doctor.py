@@ -8,7 +8,7 @@ from typing import Optional
 
 import click
 
-from chatops.cli.common import examples, json_option
+from chatops.cli.common import aws_options, examples, json_option, stack_options
 from chatops.errors import EXIT_UNHEALTHY, OutcomeError
 from chatops.model.profile import Profile
 from chatops.model.settings import ChatopsConfig, StackEntry
@@ -39,29 +39,12 @@ def resolve_stack(config_arg: Optional[str], stack_arg: Optional[str]) -> StackT
     return StackTarget(config, path, stack, entry, load_profile(ref))
 
 
-def aws_options(func):  # type: ignore[no-untyped-def]
-    """--aws-profile and --endpoint-url, shared by the commands that call AWS."""
-    func = click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL", metavar="URL",
-                        help="Send every AWS call to this endpoint (an emulator); default: AWS_ENDPOINT_URL "
-                             "or the real AWS endpoints.")(func)
-    return click.option("--aws-profile", envvar="AWS_PROFILE", metavar="NAME",
-                        help="AWS named profile (default: AWS_PROFILE or the standard credential chain). "
-                             "--profile is a chatops tier, not this.")(func)
-
-
-def stack_options(func):  # type: ignore[no-untyped-def]
-    func = click.option("--config", "config_arg", metavar="PATH",
-                        help="chatops.yaml to read (default: CHATOPS_CONFIG or ./chatops.yaml).")(func)
-    return click.option("--stack", "stack_arg", metavar="NAME",
-                        help="Stack in chatops.yaml (default: CHATOPS_STACK or the only one).")(func)
-
-
 @click.command(epilog=examples("chatops doctor --stack prod",
                                "chatops doctor --stack prod --aws-profile ops --json"))
 @stack_options
 @aws_options
 @json_option
-def doctor(stack_arg: Optional[str], config_arg: Optional[str], aws_profile: Optional[str],
+def doctor(stack: Optional[str], config_path: Optional[str], aws_profile: Optional[str],
            endpoint_url: Optional[str], as_json: bool) -> None:
     """Check everything `up` needs: Pulumi CLI, AWS credentials, hosted zone, instance classes in the
     region, Fargate quotas, the images (they exist, and run on the tier's CPU architecture), state
@@ -70,7 +53,7 @@ def doctor(stack_arg: Optional[str], config_arg: Optional[str], aws_profile: Opt
     from chatops.aws.doctor import DoctorContext, run_checks
     from chatops.ui.doctor import doctor_json, render_doctor
 
-    target = resolve_stack(config_arg, stack_arg)
+    target = resolve_stack(config_path, stack)
     aws = make_aws(target.entry.region, aws_profile, endpoint_url)
     ctx = DoctorContext(target.config, target.config_path, target.stack, target.entry, target.profile, aws)
     checks = run_checks(ctx)

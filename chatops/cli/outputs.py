@@ -6,8 +6,7 @@ from typing import Optional
 
 import click
 
-from chatops.cli.common import examples, json_option
-from chatops.cli.preview_live import stack_options
+from chatops.cli.common import examples, json_option, stack_options
 from chatops.cli.up import show_outputs
 from chatops.deploy.driver import read_stack_outputs, resolve_target
 from chatops.ui.console import emit_json

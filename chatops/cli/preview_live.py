@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import time
 from decimal import Decimal
-from typing import Any, Callable, Optional, TypeVar
-
-import click
+from typing import Any, Optional
 
 from chatops.deploy import driver
 from chatops.deploy.costs import monthly_cost
@@ -24,17 +22,6 @@ from chatops.ui.changes import DeployReport, reporting, show_changes
 from chatops.ui.cost import show_cost_diff
 from chatops.ui.console import console
 from chatops.ui.deploy_progress import notice
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def stack_options(func: F) -> F:
-    """--stack and --config, as every stack command takes them."""
-    func = click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="CHATOPS_CONFIG",
-                        help="Path to chatops.yaml (default: ./chatops.yaml).")(func)
-    return click.option("--stack", "-s", envvar="CHATOPS_STACK",
-                        help="Stack in chatops.yaml (default: the only one).")(func)
-
 
 def announce_session(session: driver.Session) -> None:
     """Say where a newly generated passphrase is (never its value): losing it locks the secrets away."""

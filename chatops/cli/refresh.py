@@ -6,8 +6,7 @@ from typing import Optional
 
 import click
 
-from chatops.cli.common import examples
-from chatops.cli.preview_live import stack_options
+from chatops.cli.common import examples, stack_options
 from chatops.deploy import driver
 from chatops.deploy.events import EventTap, Progress
 from chatops.errors import ChatopsError

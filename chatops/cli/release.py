@@ -11,9 +11,8 @@ from typing import Optional
 
 import click
 
-from chatops.cli.common import examples, json_option
+from chatops.cli.common import examples, json_option, stack_options
 from chatops.cli.deploy_steps import ImageTag, wait_options
-from chatops.cli.preview_live import stack_options
 from chatops.model.images import SERVICES
 
 

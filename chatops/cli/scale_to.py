@@ -23,9 +23,9 @@ from typing import Optional
 import click
 from rich.table import Table
 
-from chatops.cli.common import PROFILE_REF, examples, json_option
+from chatops.cli.common import PROFILE_REF, examples, json_option, stack_options
 from chatops.cli.deploy_steps import prepare_images, wait_for_services, wait_options
-from chatops.cli.preview_live import preview_into, stack_options
+from chatops.cli.preview_live import preview_into
 from chatops.cli.up import apply_update, record_applied, show_outputs
 from chatops.deploy import driver, scale
 from chatops.deploy.record import PendingRecord

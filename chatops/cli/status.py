@@ -8,8 +8,8 @@ from typing import Any, Optional
 
 import click
 
-from chatops.cli.common import examples, json_option
-from chatops.cli.doctor import aws_options, resolve_stack, stack_options
+from chatops.cli.common import aws_options, examples, json_option, outputs_file_option, stack_options
+from chatops.cli.doctor import resolve_stack
 from chatops.errors import EXIT_UNHEALTHY, OutcomeError
 
 
@@ -17,15 +17,14 @@ from chatops.errors import EXIT_UNHEALTHY, OutcomeError
                                "chatops status --stack prod --watch 10",
                                "chatops status --stack prod --outputs-file outputs.json --json"))
 @stack_options
-@click.option("--outputs-file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Stack outputs as JSON (from `chatops outputs --json`) instead of reading the Pulumi state.")
+@outputs_file_option
 @click.option("--watch", type=click.IntRange(min=1), metavar="SECONDS",
               help="Refresh every SECONDS until Ctrl-C.")
 @click.option("--iterations", type=click.IntRange(min=1), hidden=True,
               help="Stop --watch after this many refreshes (for scripts and tests).")
 @aws_options
 @json_option
-def status(stack_arg: Optional[str], config_arg: Optional[str], outputs_file: Optional[Path],
+def status(stack: Optional[str], config_path: Optional[str], outputs_file: Optional[Path],
            watch: Optional[int], iterations: Optional[int], aws_profile: Optional[str],
            endpoint_url: Optional[str], as_json: bool) -> None:
     """Tasks, deployments, target health, alarms, queues, database, Redis, and realtime load against
@@ -33,7 +32,7 @@ def status(stack_arg: Optional[str], config_arg: Optional[str], outputs_file: Op
     from chatops.aws.session import make_aws
     from chatops.aws.status import StatusContext, collect_status, read_outputs_file
 
-    target = resolve_stack(config_arg, stack_arg)
+    target = resolve_stack(config_path, stack)
     if outputs_file is not None:
         outputs = read_outputs_file(outputs_file)
     else:

@@ -11,10 +11,10 @@ from typing import Iterable, Optional
 
 import click
 
-from chatops.cli.common import examples, json_option
+from chatops.cli.common import examples, json_option, stack_options
 from chatops.cli.deploy_steps import (DEFAULT_WAIT_TIMEOUT_SECONDS, ImageTag, prepare_images, release_updates,
                                       wait_for_services, wait_options)
-from chatops.cli.preview_live import announce_session, preview_into, stack_options
+from chatops.cli.preview_live import announce_session, preview_into
 from chatops.deploy import driver
 from chatops.deploy.errors import DeployError
 from chatops.deploy.events import EventTap, Progress

@@ -64,7 +64,7 @@ def test_names_what_it_generated(run, tmp_path: Path) -> None:
     result = run("init", "--yes", "--domain", "chat.example.com", "--hosted-zone-id", "Z1")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert f"Wrote chatops.yaml: stack prod of project chat" in out
+    assert "Wrote chatops.yaml: stack prod of project chat" in out
     assert "profile: 10k-dau  (default)" in out and "region: us-east-1  (default)" in out
     assert "domain: chat.example.com\n" in out and "state: .chatops/state" in out
     assert "runbook --workflow --stack prod" in out

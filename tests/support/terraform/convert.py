@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable
 
 from chatops.infra.synth import SECRET_SIG_KEY
 from tests.support.terraform.schema import Block, ProviderSchema, camel
