@@ -37,12 +37,6 @@ class LoadModel(Protocol):
     def observe(self, demand: float, serving: int) -> Observation: ...
 
 
-def _busy_cpu_percent(cpu_units: int) -> float:
-    """ECS CPUUtilization of a task whose Node.js event loop is fully busy: one thread uses at most
-    `usable_vcpu` of the task's vCPUs."""
-    return capacity.usable_vcpu(cpu_units) / (cpu_units / 1024) * 100
-
-
 def _short(demand: float, supply: float) -> tuple[float, bool]:
     shortfall = demand - supply
     if shortfall <= 0:
@@ -57,7 +51,7 @@ class ApiLoad:
     def __init__(self, profile: Profile):
         api = profile.api
         self.per_task = capacity.api_task_capacity(profile.api.cpu_units)
-        self._busy_cpu = _busy_cpu_percent(api.cpu_units)
+        self._busy_cpu = capacity.busy_cpu_percent(api.cpu_units)
         # The sizing model has no per-request memory: an API task holds the Node process's baseline.
         self._memory = capacity.node_task_memory_mb(0) / api.memory_mb * 100
 
@@ -83,7 +77,7 @@ class RealtimeLoad:
         # Assumption: the app accepts sockets up to its configured maximum and refuses the rest.
         self._accepts = rt.max_connections_per_task
         self._by_cpu = capacity.connections_by_cpu(rt.cpu_units)
-        self._busy_cpu = _busy_cpu_percent(rt.cpu_units)
+        self._busy_cpu = capacity.busy_cpu_percent(rt.cpu_units)
         self._memory_mb = rt.memory_mb
 
     def observe(self, demand: float, serving: int) -> Observation:
@@ -110,7 +104,7 @@ class WorkersLoad:
 
     def __init__(self, profile: Profile):
         self.per_task = capacity.worker_task_capacity(profile.workers.cpu_units)
-        self._busy_cpu = _busy_cpu_percent(profile.workers.cpu_units)
+        self._busy_cpu = capacity.busy_cpu_percent(profile.workers.cpu_units)
         self.age_limit_seconds = float(profile.observability.alarms.oldest_message_age_seconds)
         self.backlog = 0.0
         self.age = 0.0

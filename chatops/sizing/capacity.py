@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from chatops.model import catalog, postgres
-from chatops.model.autoscaling import REQUEST_UTILISATION_TARGET
+from chatops.model.autoscaling import CONNECTION_UTILISATION_TARGET, REQUEST_UTILISATION_TARGET
 from chatops.model.demand import DemandEstimate
 from chatops.model.profile import Profile
 from chatops.sizing import database as db
@@ -91,6 +91,32 @@ def node_task_memory_mb(sockets: float) -> float:
 def task_connection_limit(cpu_units: int, memory_mb: int) -> int:
     """Sockets a realtime task of this size holds, by CPU and by memory (whichever binds first)."""
     return int(min(connections_by_cpu(cpu_units), connections_by_memory(memory_mb)))
+
+
+def busy_cpu_percent(cpu_units: int) -> float:
+    """ECS CPUUtilization of a task whose Node.js event loop is fully busy: one thread uses at most
+    `usable_vcpu` of the task's vCPUs (100 % up to 1 vCPU, 50 % on 2 vCPU)."""
+    return usable_vcpu(cpu_units) / (cpu_units / 1024) * 100
+
+
+def scale_out_point(service: str, cpu_units: int, memory_mb: int, cpu_target_percent: int,
+                    memory_target_percent: int) -> float:
+    """The load per task (requests/s, connections, jobs/s) above which one of the service's target-tracking
+    policies (model/autoscaling.py) asks for more tasks. A desired count that keeps the peak below it holds
+    the design peak without scaling: the autoscaling range stays for what the plan did not foresee.
+
+    CPU is the busy share of the event loop (busy_cpu_percent at full load); realtime memory grows with the
+    sockets held (node_task_memory_mb); api memory does not grow with load in the model. Workers scale on
+    their backlog, which stays empty while the tasks keep up."""
+    cpu_share = cpu_target_percent / busy_cpu_percent(cpu_units)
+    if service == "api":
+        return api_task_capacity(cpu_units) * min(cpu_share, REQUEST_UTILISATION_TARGET)
+    if service == "realtime":
+        accepts = task_connection_limit(cpu_units, memory_mb)  # the optimiser's max_connections_per_task
+        by_memory = (memory_mb * memory_target_percent / 100 - f.NODE_BASELINE_MB) * 1024 / f.SOCKET_MEMORY_KB
+        return max(0.0, min(accepts * CONNECTION_UTILISATION_TARGET, connections_by_cpu(cpu_units) * cpu_share,
+                            by_memory))
+    return worker_task_capacity(cpu_units)
 
 
 def realtime_connections_per_task(profile: Profile) -> int:

@@ -262,7 +262,8 @@ class _Search:
         self.service_rejections: dict[str, list[Rejection]] = {}
         self.service_delta: dict[tuple[bool, ServiceOption], Decimal] = {}
         for name in SERVICES:
-            self.services[name], self.service_rejections[name] = opt.service_options(name, self.d, self.h, self.policy)
+            self.services[name], self.service_rejections[name] = opt.service_options(name, self.d, self.h, self.policy,
+                                                                               getattr(self.ref, name).autoscaling)
             for g, o in itertools.product((True, False), self.services[name]):
                 base = with_graviton(self.ref, g)
                 self.service_delta[g, o] = self.total(with_service(base, o)) - self.ref_total[g]

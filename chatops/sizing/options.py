@@ -16,6 +16,7 @@ from typing import Callable, Optional
 
 from chatops.model import catalog
 from chatops.model.demand import DemandEstimate
+from chatops.model.profile import Autoscaling
 from chatops.sizing import capacity as cap
 from chatops.sizing import database as db
 from chatops.sizing.availability import Availability
@@ -99,16 +100,22 @@ class Rejection:
 
 # --- services --------------------------------------------------------------------------------------------
 
-def service_options(service: str, d: DemandEstimate, headroom: float,
-                    policy: Availability) -> tuple[list[ServiceOption], list[Rejection]]:
-    """Every task size of `service` with the count it needs, and the sizes that would need too many tasks."""
+def service_options(service: str, d: DemandEstimate, headroom: float, policy: Availability,
+                    targets: Autoscaling) -> tuple[list[ServiceOption], list[Rejection]]:
+    """Every task size of `service` with the count it needs, and the sizes that would need too many tasks.
+
+    The count holds the peak with `headroom`, and below the point where the service's own target-tracking
+    policies (`targets`: its CPU and memory targets; requests and connections at 70 %) would scale it out:
+    a profile that scales out at its design peak every evening costs more than it says, and has spent its
+    autoscaling range before anything unexpected happens."""
     load = SERVICE_LOADS[service](d)
     minimum = policy.min_workers if service == "workers" else policy.min_web_tasks
     spots = [s for s in WORKER_SPOT_PERCENTS if s <= policy.max_worker_spot_percent] if service == "workers" else [0]
     options, rejected = [], []
     for cpu, memory in TASK_SIZES:
         per_task = _per_task(service, cpu, memory)
-        desired = max(minimum, math.ceil(load * headroom / per_task))
+        scale_out = cap.scale_out_point(service, cpu, memory, targets.cpu_target_percent, targets.memory_target_percent)
+        desired = max(minimum, math.ceil(load * headroom / per_task), math.ceil(load / scale_out))
         for spot in spots:
             option = ServiceOption(service, cpu, memory, per_task, desired,
                                    min(MAX_TASKS, desired * AUTOSCALING_MAX_FACTOR), spot)
