@@ -157,8 +157,9 @@ class Database(pulumi.ComponentResource):
                 raise ValueError("the profile enables the RDS Proxy but no proxy security group was given")
             # A proxy's subnets cannot change in place: pin it to the first two zones' subnets (RDS Proxy
             # needs two zones), so a tier step that adds a zone does not replace it and change its endpoint.
-            self.proxy_endpoint = self._proxy([app_secret, readonly_secret], instance, list(subnet_ids)[:2],
-                                              proxy_security_group_id)
+            # Only chat_app goes through the proxy: RDS Proxy has read-only endpoints for Aurora clusters
+            # only, so DATABASE_READ_URL reaches the replica directly and chat_readonly needs no proxy auth.
+            self.proxy_endpoint = self._proxy(app_secret, instance, list(subnet_ids)[:2], proxy_security_group_id)
         self._url_versions: list[pulumi.Output[str]] = []
         self.database_url_secret_arn = self._url_secret(
             "database-url", APP_USERNAME, self.proxy_endpoint or instance.address, app_password,
@@ -288,9 +289,9 @@ class Database(pulumi.ComponentResource):
 
     # -- proxy -----------------------------------------------------------------------------------
 
-    def _proxy(self, secrets: list[aws.secretsmanager.Secret], instance: aws.rds.Instance,
+    def _proxy(self, app_secret: aws.secretsmanager.Secret, instance: aws.rds.Instance,
                subnet_ids: list, proxy_security_group_id: pulumi.Input[str]) -> pulumi.Output[str]:
-        """The proxy logs in as the app roles (one `auth` per secret), never as the master user."""
+        """The proxy logs in as the app role (its one `auth`), never as the master user."""
         settings = self._profile.database.proxy
         role = aws.iam.Role(
             "db-proxy-role", name=self._names.global_name("iam_role", "db-proxy"),
@@ -299,18 +300,17 @@ class Database(pulumi.ComponentResource):
             opts=self._child)
         secret_policy = aws.iam.RolePolicy(
             "db-proxy-secret", role=role.id,
-            policy=pulumi.Output.all(*[s.arn for s in secrets]).apply(lambda arns: json.dumps({
+            policy=app_secret.arn.apply(lambda arn: json.dumps({
                 "Version": "2012-10-17", "Statement": [{
-                    "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": list(arns)}]})),
+                    "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": [arn]}]})),
             opts=self._child)
         proxy = aws.rds.Proxy(
             "db-proxy", name=self._names.of("rds_proxy", "db-proxy"), engine_family="POSTGRESQL",
             require_tls=True, idle_client_timeout=settings.idle_client_timeout_seconds, role_arn=role.arn,
             vpc_subnet_ids=subnet_ids, vpc_security_group_ids=[proxy_security_group_id], debug_logging=False,
-            auths=[aws.rds.ProxyAuthArgs(auth_scheme="SECRETS", secret_arn=secret.arn, iam_auth="DISABLED",
+            auths=[aws.rds.ProxyAuthArgs(auth_scheme="SECRETS", secret_arn=app_secret.arn, iam_auth="DISABLED",
                                          client_password_auth_type="POSTGRES_SCRAM_SHA_256",
-                                         description=f"{username} credentials")
-                   for secret, username in zip(secrets, (APP_USERNAME, READONLY_USERNAME))],
+                                         description=f"{APP_USERNAME} credentials")],
             # The proxy reads its secrets as soon as it exists: the policy must be there first.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*self._role_versions, secret_policy]))
         target_group = aws.rds.ProxyDefaultTargetGroup(

@@ -247,14 +247,25 @@ def _task_count(p: Profile, at_max: bool) -> int:
 
 def _db_connections(p: Profile, d: DemandEstimate) -> Dimension:
     capacity = db_usable_connections(p)
+    pooled, pooled_at_max = db.pooled_connections(_task_count(p, False)), db.pooled_connections(_task_count(p, True))
     if p.database.proxy.enabled:
         # The proxy multiplexes client pools: the database sees only the connections busy at once.
         busy = db.busy_connections(d)
-        return Dimension("db_connections", "DB connections (via RDS Proxy)", "connections", busy, capacity, busy,
-                         capacity)
-    # Without a proxy every task's pool is pinned to the database.
-    return Dimension("db_connections", "DB connections", "connections", db.pooled_connections(_task_count(p, False)),
-                     capacity, db.pooled_connections(_task_count(p, True)), capacity)
+        primary = Dimension("db_connections", "DB connections (via RDS Proxy)", "connections", busy, capacity, busy,
+                            capacity)
+    else:  # without a proxy every task's pool is pinned to the database
+        primary = Dimension("db_connections", "DB connections", "connections", pooled, capacity, pooled_at_max,
+                            capacity)
+    replica = _replica_class(p)
+    if replica is None:
+        return primary
+    # DATABASE_READ_URL reaches the replica directly (RDS Proxy has read-only endpoints for Aurora only):
+    # every task's read pool is pinned there, with or without the proxy.
+    usable = db.usable_connections(replica, None)
+    on_replica = Dimension("db_connections", "DB connections (replica)", "connections", pooled, usable,
+                           pooled_at_max, usable)
+    return min(primary, on_replica, key=lambda dim: min(_ratio(dim.capacity, dim.demand),
+                                                        _ratio(dim.capacity_at_max, dim.demand_at_max)))
 
 
 def _replica_class(p: Profile) -> Optional[str]:

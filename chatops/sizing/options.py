@@ -172,13 +172,16 @@ def replica_problems(instance_class: str, d: DemandEstimate, headroom: float) ->
 
 def pool_shortfall(option: DatabaseOption, tasks: int, tasks_at_max: int, headroom: float) -> Optional[str]:
     """Without a proxy every task pins its pool: the desired count with headroom, and the autoscaling
-    maximum at all, must fit the class's connections."""
-    if option.proxy:
-        return None
-    usable = db.usable_connections(option.instance_class, None)
-    if usable < db.pooled_connections(tasks) * headroom or usable < db.pooled_connections(tasks_at_max):
-        return (f"{db.pooled_connections(tasks_at_max):,} pooled connections at the autoscaling maximum, "
-                f"{option.instance_class} allows {usable:,} without RDS Proxy")
+    maximum at all, must fit the class's connections. The read replica is always reached directly
+    (DATABASE_READ_URL; RDS Proxy has read-only endpoints for Aurora only), so its pools always pin."""
+    pinned = [(option.instance_class, "without RDS Proxy")] if not option.proxy else []
+    if option.replica is not None:
+        pinned.append((option.replica, "on the read replica"))
+    for instance_class, where in pinned:
+        usable = db.usable_connections(instance_class, None)
+        if usable < db.pooled_connections(tasks) * headroom or usable < db.pooled_connections(tasks_at_max):
+            return (f"{db.pooled_connections(tasks_at_max):,} pooled connections at the autoscaling maximum, "
+                    f"{instance_class} allows {usable:,} {where}")
     return None
 
 

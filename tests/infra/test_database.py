@@ -153,14 +153,15 @@ def test_no_plaintext_password_in_any_input(graphs, tier):
         assert plaintext_paths(r.inputs, MOCK_PASSWORD) == [], f"{r.type} {r.name} carries the password in clear"
 
 
-def test_proxy_requires_tls_and_logs_in_as_the_app_roles_not_the_master(graphs):
+def test_proxy_requires_tls_and_logs_in_as_the_app_role_only(graphs):
     g, settings = graphs["100k-dau"], load_profile("100k-dau").database.proxy
     proxy = g.one(PROXY)
     assert proxy.plain("requireTls") is True and proxy.plain("engineFamily") == "POSTGRESQL"
     assert proxy.plain("idleClientTimeout") == settings.idle_client_timeout_seconds
     assert proxy.plain("vpcSecurityGroupIds") == ["sg-proxy"]
     auths = proxy.plain("auths")
-    assert {a["secretArn"].rsplit("/", 1)[1] for a in auths} == {"db-app", "db-readonly"}
+    # chat_readonly reads on the replica directly (RDS Proxy's read-only endpoints are Aurora-only)
+    assert {a["secretArn"].rsplit("/", 1)[1] for a in auths} == {"db-app"}
     assert all(a["authScheme"] == "SECRETS" and a["clientPasswordAuthType"] == "POSTGRES_SCRAM_SHA_256" for a in auths)
     assert len(proxy.plain("name")) <= LIMITS["rds_proxy"]
     pool = g.one("aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup").plain("connectionPoolConfig")
@@ -168,7 +169,7 @@ def test_proxy_requires_tls_and_logs_in_as_the_app_roles_not_the_master(graphs):
     policy = json.loads(g.one("aws:iam/rolePolicy:RolePolicy").plain("policy"))
     (statement,) = policy["Statement"]
     assert statement["Action"] == "secretsmanager:GetSecretValue"
-    assert sorted(arn.rsplit("/", 1)[1] for arn in statement["Resource"]) == ["db-app", "db-readonly"]
+    assert sorted(arn.rsplit("/", 1)[1] for arn in statement["Resource"]) == ["db-app"]
     trust = json.loads(g.one("aws:iam/role:Role").plain("assumeRolePolicy"))
     assert trust["Statement"][0]["Principal"]["Service"] == "rds.amazonaws.com"
     # The proxy reads its secrets on creation: their values and the policy come first.

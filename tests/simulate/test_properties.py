@@ -1,13 +1,17 @@
 """Property tests of the simulation: more demand never gives fewer tasks; a higher autoscaling maximum never
-gives more saturation. Random per-minute demand (piecewise: calm, ramps, spikes) through every service.
+gives more saturation.
 
-Application Auto Scaling's own rules bound what can hold. After a scale-in the two runs can cross: a run
-with more tasks reaches its AlarmLow earlier and scales in at an earlier (lower) point of the traffic, so a
-higher maximum can saturate more on the next ramp, and more demand can cost slightly fewer task-hours.
-tests/simulate/test_scenarios.py shows such a case; here each property is checked where it holds: the peak
-task count for demand, and every minute up to the first scale-in for the maximum (where it is a theorem:
-the runs are identical until the lower maximum clamps, and from then on the higher one has at least as
-many tasks serving).
+Application Auto Scaling's own rules bound what can hold, so each property is checked where it holds:
+- demand: for a steady load from the same start (the peak and the settled count are monotone in the load).
+  For an arbitrary traffic shape even the peak is not: target tracking scales out proportionally to the
+  metric of the tasks already serving, from the count at the start of its cooldown, so a run that scales
+  out earlier (more demand) can stop at fewer tasks than one that scales out later on a higher point of a
+  ramp (hypothesis found one: 10k-dau realtime, 24 against 25 tasks). docs/simulate.md says so.
+- the maximum: every minute up to the first scale-in, with random per-minute demand (piecewise: calm, ramps,
+  spikes), where it is a theorem (the runs are identical until the lower maximum clamps, and from then on the
+  higher one has at least as many tasks serving). After a scale-in the runs can cross: a run with more tasks
+  reaches its AlarmLow earlier and scales in at an earlier (lower) point of the traffic, so a higher maximum
+  can saturate more on the next ramp; tests/simulate/test_scenarios.py shows such a case.
 """
 
 from __future__ import annotations
@@ -41,13 +45,15 @@ def demands(draw, minutes: int = 240) -> list[float]:
 
 
 @settings(max_examples=200, deadline=None)
-@given(profiles, services, demands(), st.floats(min_value=1.0, max_value=4.0), timings)
-def test_more_demand_never_gives_fewer_tasks(name, service, shape, factor, timing):
+@given(profiles, services, st.floats(0, 1), st.floats(min_value=1.0, max_value=4.0), timings)
+def test_more_steady_demand_never_settles_on_fewer_tasks(name, service, level, factor, timing):
+    """From the same start, a higher constant load never peaks, nor settles, on fewer tasks."""
     profile = PROFILES[name]
-    base = [v * SCALE[service] for v in shape]
-    low = simulate_service(profile, service, base, timing)
-    high = simulate_service(profile, service, [v * factor for v in base], timing)
+    minutes = 240
+    low = simulate_service(profile, service, [level * SCALE[service]] * minutes, timing)
+    high = simulate_service(profile, service, [level * SCALE[service] * factor] * minutes, timing)
     assert high.peak_tasks >= low.peak_tasks
+    assert high.desired[-1] >= low.desired[-1]
 
 
 def _first_scale_in(*runs) -> int:

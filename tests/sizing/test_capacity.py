@@ -103,3 +103,16 @@ def test_api_request_target_follows_what_a_task_serves():
     high = dataclasses.replace(profile, api=dataclasses.replace(profile.api, requests_per_target=7000))
     [warning] = [w for w in capacity.profile_warnings(high) if "requests_per_target" in w]
     assert "saturate before the policy adds any" in warning
+
+
+def test_read_pools_pin_connections_on_the_replica_even_behind_the_proxy():
+    # DATABASE_READ_URL reaches the replica directly: every task's read pool counts there.
+    profile = load_profile("100k-dau")
+    assert profile.database.proxy.enabled and profile.database.read_replica.enabled
+    small = dataclasses.replace(profile.database.read_replica, instance_class="db.t4g.micro")
+    tight = dataclasses.replace(profile, database=dataclasses.replace(profile.database, read_replica=small))
+    demand = estimate_demand(UsageAssumptions(dau=100_000))
+    dim = next(d for d in profile_capacity(tight, demand).dimensions if d.key == "db_connections")
+    assert dim.label == "DB connections (replica)" and dim.headroom_at_max < 1
+    roomy = next(d for d in profile_capacity(profile, demand).dimensions if d.key == "db_connections")
+    assert roomy.headroom_at_max >= 1  # the tier's own replica class holds every read pool

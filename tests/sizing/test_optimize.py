@@ -198,3 +198,12 @@ def test_the_optimum_scales_its_api_on_what_its_tasks_serve():
     result = optimize(_demand(50_000), BUILTINS, CatalogPricing("us-east-1", _demand(50_000)), 1.3)
     api = result.profile.api
     assert api.requests_per_target == api_requests_target(api.cpu_units)
+
+
+def test_a_replica_must_hold_every_tasks_read_pool():
+    from chatops.sizing.options import pool_shortfall
+
+    option = DatabaseOption("db.r6g.large", proxy=True, replica="db.t4g.micro")
+    problem = pool_shortfall(option, tasks=40, tasks_at_max=80, headroom=1.3)
+    assert problem is not None and "on the read replica" in problem and "db.t4g.micro" in problem
+    assert pool_shortfall(DatabaseOption("db.r6g.large", proxy=True, replica="db.r6g.xlarge"), 40, 80, 1.3) is None
