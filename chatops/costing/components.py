@@ -8,6 +8,8 @@ prices it used (the weakest, when it used several) and, when derived, the rule.
 
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional, Sequence
@@ -43,6 +45,8 @@ class CostComponent:
     pricing: str = ON_DEMAND
     #: Why the line is priced as it is, when that is not obvious (e.g. no commitment price: on-demand).
     note: str = ""
+    #: With commitment pricing, the catalog key of the commitment price this line lacks (it stays on-demand).
+    commitment_missing: str = ""
 
     @property
     def price_missing(self) -> bool:
@@ -106,8 +110,9 @@ class Pricer:
         if factor is not None:
             return self.priced(name, unit, quantity, [on_demand_key, reserved_factor_key], on_demand * factor,
                                pricing=RESERVED, note=f"1-year no-upfront reserved: on-demand x {factor.normalize()}")
-        return self.priced(name, unit, quantity, [on_demand_key], on_demand,
-                           note="no reserved price in the catalog: on-demand")
+        return dataclasses.replace(self.priced(name, unit, quantity, [on_demand_key], on_demand,
+                                               note="no reserved price in the catalog: on-demand"),
+                                   commitment_missing=reserved_key)
 
     def savings_plan_line(self, name: str, unit: str, quantity: Number, on_demand_key: str,
                           savings_plan_key: str) -> CostComponent:
@@ -116,8 +121,9 @@ class Pricer:
         if rate is not None:
             return self.priced(name, unit, quantity, [savings_plan_key], rate, pricing=SAVINGS_PLAN,
                                note="1-year no-upfront Compute Savings Plan rate")
-        return self.priced(name, unit, quantity, [on_demand_key], self.catalog.price(on_demand_key),
-                           note="no Savings Plan rate in the catalog: on-demand")
+        return dataclasses.replace(self.priced(name, unit, quantity, [on_demand_key], self.catalog.price(on_demand_key),
+                                               note="no Savings Plan rate in the catalog: on-demand"),
+                                   commitment_missing=savings_plan_key)
 
     def line(self, name: str, unit: str, quantity: Number, key: str, usage_based: bool = False) -> CostComponent:
         """`quantity` units of the price `key`."""

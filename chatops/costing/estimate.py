@@ -90,6 +90,11 @@ class CostEstimate:
         return self.total_monthly * 1000 / Decimal(self.dau)
 
     @property
+    def commitment_unpriced(self) -> list[str]:
+        """With commitment pricing, the commitment prices the catalog lacks (their lines stay on-demand)."""
+        return list(dict.fromkeys(c.commitment_missing for c in self.components if c.commitment_missing))
+
+    @property
     def commitment_savings(self) -> Optional[Decimal]:
         """Monthly saving of the commitments over on-demand (None when priced on-demand)."""
         return None if self.on_demand is None else self.on_demand.total_monthly - self.total_monthly
@@ -115,7 +120,8 @@ class CostEstimate:
                                   "cost_monthly": sum((c.monthly_cost or Decimal(0) for c in self.from_other_region()),
                                                       Decimal(0))},
             "pricing": self.pricing,
-            **({"on_demand": _totals_json(self.on_demand), "commitment_savings_monthly": self.commitment_savings}
+            **({"on_demand": _totals_json(self.on_demand), "commitment_savings_monthly": self.commitment_savings,
+                "commitment_unpriced": self.commitment_unpriced}
                if self.on_demand is not None else {}),
             "resources": [_resource_json(r, self.on_demand) for r in self.resources],
         }

@@ -45,8 +45,8 @@ def commitment_line(estimate: CostEstimate, name_it: bool = False) -> str:
     assert estimate.on_demand is not None and estimate.commitment_savings is not None
     on_demand = estimate.on_demand.total_monthly
     share = f", {estimate.commitment_savings / on_demand:.0%}" if on_demand else ""
-    uncommitted = sorted({c.price_key for c in estimate.components if c.note.endswith("in the catalog: on-demand")})
-    missing = (f" No commitment price in the catalog for {', '.join(uncommitted)}: those lines stay on-demand until "
+    uncommitted = estimate.commitment_unpriced
+    missing = (f" No commitment price in the catalog ({', '.join(uncommitted)}): those lines stay on-demand until "
                f"`chatops prices refresh --region {estimate.region}` reads one." if uncommitted else "")
     return (f"{estimate.profile + ': ' if name_it else ''}1-year commitments "
             f"{fmt_total(estimate.total_monthly, estimate.complete)} a month beside "

@@ -103,10 +103,12 @@ def test_cost_report_and_plan_show_commitment_beside_on_demand(run):
     data = json.loads(run("cost-report", "-p", "50k-dau", "--pricing", "commitment", "--json").stdout)
     assert data["pricing"] == "commitment" and data["commitment_savings_monthly"] > 0
     assert data["on_demand"]["total_monthly"] > data["total_monthly"] and data["on_demand"]["complete"] is True
+    # the bundled catalog has no Fargate Savings Plan rate: the JSON names it, the lines stay on-demand
+    assert data["commitment_unpriced"] == ["fargate.savings_plan.x86.vcpu_hour", "fargate.savings_plan.x86.gb_hour"]
     text = run("cost-report", "-p", "50k-dau", "--pricing", "commitment").stdout
     total, od = f"${D(str(data['total_monthly'])):,.2f}", f"${D(str(data['on_demand']['total_monthly'])):,.2f}"
     assert f"1-year commitments {total} a month beside {od} on-demand" in text
-    assert "(reserved)" in text and "No commitment price in the catalog for fargate.x86" in text
+    assert "(reserved)" in text and "No commitment price in the catalog (fargate.savings_plan.x86.vcpu_hour" in text
     markdown = run("cost-report", "--all", "--pricing", "commitment", "--format", "markdown").stdout
     assert "1-year commitment prices" in markdown and "100k-dau: 1-year commitments" in markdown
     tiers = json.loads(run("cost-report", "--all", "--pricing", "commitment", "--json").stdout)
