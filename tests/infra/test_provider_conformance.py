@@ -93,3 +93,24 @@ def test_an_input_the_schema_does_not_know_fails_the_conversion(provider_bench, 
     resources, details, urn = _mutated(graphs, "dev", "aws:ec2/vpc:Vpc", lambda i: i.update(cidrBlok="10.0.0.0/16"))
     with pytest.raises(Unmapped, match="cidrBlok"):
         convert(resources, details, provider_bench.schema)
+
+
+def test_cross_region_backup_copy_plans_with_its_vault_in_the_destination_region(provider_bench):
+    """No built-in tier copies backups to another region; a profile may. The copy vault's per-resource
+    `region` (pulumi-aws 7) reaches provider 5.100 as a provider alias for that region."""
+    import dataclasses
+
+    from chatops.infra.synth import synthesize_with_outputs
+    from chatops.model.loading import load_profile
+    from tests.conftest import SYNTH_SETTINGS
+
+    profile = load_profile("50k-dau")
+    backup = dataclasses.replace(profile.backup, cross_region_copy=dataclasses.replace(
+        profile.backup.cross_region_copy, enabled=True, destination_region="eu-west-1"))
+    synthesis = synthesize_with_outputs(dataclasses.replace(profile, backup=backup), SYNTH_SETTINGS)
+    converted = convert(synthesis.resources, synthesis.details, provider_bench.schema)
+    vaults = converted.config["resource"]["aws_backup_vault"]
+    assert [v.get("provider") for v in vaults.values()].count("aws.eu_west_1") == 1
+    result = provider_bench.check_config("cross-region-copy", converted)
+    assert result.validate["valid"], "terraform validate:\n" + "\n".join(_errors(result))
+    assert result.plan_exit == 2, f"terraform plan (offline) failed:\n{result.plan_output[-4000:]}"

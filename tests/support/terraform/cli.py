@@ -129,5 +129,12 @@ class Terraform:
 
 
 def write_config(directory: Path, body: dict[str, Any]) -> None:
-    config = {"terraform": TERRAFORM_BLOCK, "provider": {"aws": PROVIDER_CONFIG}, **body}
+    """main.tf.json: the offline provider, plus an alias for each other region a resource names."""
+    from tests.support.terraform.convert import alias_region
+
+    aliases = sorted({r["provider"] for by_name in body.get("resource", {}).values() for r in by_name.values()
+                      if "provider" in r})
+    providers = [PROVIDER_CONFIG, *({**PROVIDER_CONFIG, "alias": a.split(".", 1)[1], "region": alias_region(a)}
+                                    for a in aliases)]
+    config = {"terraform": TERRAFORM_BLOCK, "provider": {"aws": providers if aliases else PROVIDER_CONFIG}, **body}
     (directory / "main.tf.json").write_text(json.dumps(config, indent=1, sort_keys=True), encoding="utf-8")

@@ -31,8 +31,9 @@ UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the Pulumi engine's unknown-
 #: differs when the value differs, and so does the stand-in, so the provider sees a secret change.
 SECRET_STAND_IN = "StandInSecret{digest}"
 #: Pulumi-only inputs: (Pulumi type or "*", input) -> why it has no Terraform attribute. Empty today:
-#: the mock engine does not auto-name (so no `name` appears that the program did not set), and the
-#: program sets no per-resource `region` (pulumi-aws 7 / provider 6 only). Add an entry only with its reason.
+#: the mock engine does not auto-name (so no `name` appears that the program did not set). Add an entry
+#: only with its reason. (A per-resource `region`, pulumi-aws 7 / provider 6, is not dropped: provider
+#: 5.100 places such a resource in its region through a provider alias, `provider_for_region`.)
 PULUMI_ONLY: dict[tuple[str, str], str] = {}
 #: Non-AWS providers: their resources are left out, with the reason.
 OTHER_PROVIDERS = {
@@ -112,6 +113,16 @@ def _children(resources: Iterable[dict[str, Any]]) -> dict[str, list[str]]:
     return children
 
 
+def provider_for_region(region: str) -> str:
+    """The provider alias (`aws.eu_west_1`) that places a resource in `region`; cli.write_config declares it."""
+    return f"aws.{region.replace('-', '_')}"
+
+
+def alias_region(provider: str) -> str:
+    """`aws.eu_west_1` -> `eu-west-1`."""
+    return provider.split(".", 1)[1].replace("_", "-")
+
+
 def escape(text: str) -> str:
     """A literal string in Terraform JSON: every string is a template, so `${` and `%{` are escaped."""
     return text.replace("${", "$${").replace("%{", "%%{")
@@ -179,6 +190,11 @@ class _Resource:
         body: dict[str, Any] = {}
         for key, value in inputs.items():
             if (self.resource["type"], key) in PULUMI_ONLY or ("*", key) in PULUMI_ONLY:
+                continue
+            if key == "region" and block.terraform_name(key) is None:
+                # pulumi-aws 7 puts one resource in another region with its own `region` argument
+                # (provider 6); provider 5.100 does it with a provider alias for that region.
+                body["provider"] = provider_for_region(value)
                 continue
             name = block.terraform_name(key)
             if name is None:

@@ -34,9 +34,10 @@ def state_from_plan(plan: dict[str, Any], converted: Converted, schema: Provider
                        address, answers)
         if "tags_all" in values and values.get("tags") is not None:
             values["tags_all"] = dict(values["tags"])
+        alias = converted.literal_config["resource"][tf_type][planned["name"]].get("provider")
         resources.append({
             "mode": "managed", "type": tf_type, "name": planned["name"],
-            "provider": f'provider["{PROVIDER_SOURCE}"]',
+            "provider": f'provider["{PROVIDER_SOURCE}"]' + (f".{alias.split('.', 1)[1]}" if alias else ""),
             "instances": [{"schema_version": schema.version(tf_type), "attributes": values,
                            "sensitive_attributes": _sensitive_paths(planned.get("sensitive_values") or {})}],
         })
