@@ -105,14 +105,19 @@ def test_every_tier_prices_in_every_bundled_region(tier, region):
     assert estimate.max_monthly >= estimate.total_monthly > 0
 
 
-def test_missing_price_is_reported_never_zero(monkeypatch):
-    from chatops.costing import estimate as estimate_module
+def test_missing_price_is_reported_never_zero(monkeypatch, tmp_path):
+    # A user's refreshed catalog without the NAT hour price (the cache wins over the bundled snapshot).
+    import json
 
-    catalog = load_catalog("us-east-1")
-    prices = {k: v for k, v in catalog.prices.items() if k != "nat.hour"}
-    broken = type(catalog)(region=catalog.region, date=catalog.date, origin="test", path="-", prices=prices)
-    monkeypatch.setattr(estimate_module, "load_catalog", lambda region: broken)
+    from chatops.costing.catalog import bundled_path, cache_path
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    data = json.loads(bundled_path("us-east-1").read_text())
+    del data["prices"]["nat.hour"]
+    cache_path("us-east-1").parent.mkdir(parents=True)
+    cache_path("us-east-1").write_text(json.dumps(data))
     estimate = estimate_cost(load_profile("50k-dau"))
+    assert load_catalog("us-east-1").origin == "cache"
     line = _line(estimate, "nat gateways", "NAT gateway hours")
     assert line.unit_price is None and line.monthly_cost is None and line.price_missing
     assert estimate.missing_prices == ["nat.hour"]
