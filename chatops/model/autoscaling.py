@@ -80,9 +80,9 @@ class StepAdjustment:
 
 @dataclass(frozen=True)
 class StepScaling:
-    """A step policy and the CloudWatch alarm of ours that triggers it. Scale-out policies add tasks on a
-    GreaterThanOrEqualToThreshold alarm; where no target-tracking policy can scale a service in (workers
-    without Container Insights), a scale-in policy removes tasks on a LessThanOrEqualToThreshold alarm."""
+    """A step policy and the CloudWatch alarm of ours that triggers it. The program's step policies add
+    tasks on a GreaterThanOrEqualToThreshold alarm (scale-in comes from target tracking); a negative step
+    on a LessThanOrEqualToThreshold alarm would remove them, and the simulator follows either."""
 
     name: str
     service: str
@@ -133,22 +133,23 @@ def scaling_policies(profile: Profile) -> list[Policy]:
         lag = realtime.scale_on_event_loop_lag_ms
         policies.append(StepScaling("realtime-lag", "realtime", "event_loop_lag_ms", lag, evaluation_periods=3,
                                     datapoints_to_alarm=3, steps=step_adjustments(lag)))
+    # CPU sizes the fleet for the load it carries. The backlog empties as soon as the workers keep up, so
+    # a backlog policy alone would scale in to min_count and out again for as long as the load lasts (the
+    # simulator showed it flapping every 20-30 minutes under a steady load). With two target-tracking
+    # policies Application Auto Scaling "scales in only if all of the target tracking policies ... are
+    # ready to scale in" (Application Auto Scaling User Guide, "Target tracking scaling policies",
+    # considerations): the CPU policy holds the tasks the load keeps busy.
+    policies.append(TargetTracking("workers-cpu", "workers", "cpu_percent", workers.autoscaling.cpu_target_percent))
     if profile.compute.container_insights:
         # Backlog per running task, the metric AWS recommends for queue workers; needs Container
         # Insights' RunningTaskCount.
         policies.append(TargetTracking("workers-backlog", "workers", "backlog_per_task", workers.scale_on_queue_depth))
     else:
-        # Without a running-task metric: scale out on the total backlog of the minimum fleet.
+        # Without a running-task metric: scale out on the total backlog of the minimum fleet; the CPU policy
+        # scales in (a step scale-out policy never removes a task).
         backlog = workers.scale_on_queue_depth * workers.autoscaling.min_count
         policies.append(StepScaling("workers-backlog", "workers", "visible_messages", backlog, evaluation_periods=2,
                                     datapoints_to_alarm=2, steps=step_adjustments(backlog)))
-        # ...and in again, one task at a time, once the backlog has stayed at or below half a task's share
-        # for 15 minutes (target tracking's scale-in window): a step scale-out policy never removes a task.
-        # Missing data (a deleted queue publishes nothing) does not scale in.
-        policies.append(StepScaling("workers-scale-in", "workers", "visible_messages", workers.scale_on_queue_depth // 2,
-                                    evaluation_periods=15, datapoints_to_alarm=15,
-                                    steps=(StepAdjustment(None, 0.0, -1),), comparison="LessThanOrEqualToThreshold",
-                                    treat_missing_data="missing", cooldown_seconds=SCALE_IN_COOLDOWN_SECONDS))
     age = workers.scale_on_oldest_message_age_seconds
     policies.append(StepScaling("workers-age", "workers", "oldest_message_age_seconds", age, evaluation_periods=2,
                                 datapoints_to_alarm=2, steps=step_adjustments(age)))

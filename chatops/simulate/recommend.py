@@ -41,7 +41,8 @@ TARGET_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     "realtime": (("realtime.autoscaling.cpu_target_percent", "realtime-cpu"),
                  ("realtime.autoscaling.memory_target_percent", "realtime-memory"),
                  ("realtime.scale_on_event_loop_lag_ms", "realtime-lag")),
-    "workers": (("workers.scale_on_queue_depth", "workers-backlog"),
+    "workers": (("workers.autoscaling.cpu_target_percent", "workers-cpu"),
+                ("workers.scale_on_queue_depth", "workers-backlog"),
                 ("workers.scale_on_oldest_message_age_seconds", "workers-age")),
 }
 

@@ -106,8 +106,8 @@ def scale_out_point(service: str, cpu_units: int, memory_mb: int, cpu_target_per
     the design peak without scaling: the autoscaling range stays for what the plan did not foresee.
 
     CPU is the busy share of the event loop (busy_cpu_percent at full load); realtime memory grows with the
-    sockets held (node_task_memory_mb); api memory does not grow with load in the model. Workers scale on
-    their backlog, which stays empty while the tasks keep up."""
+    sockets held (node_task_memory_mb); api memory does not grow with load in the model. Workers scale out
+    on CPU (their backlog stays empty while the tasks keep up)."""
     cpu_share = cpu_target_percent / busy_cpu_percent(cpu_units)
     if service == "api":
         return api_task_capacity(cpu_units) * min(cpu_share, REQUEST_UTILISATION_TARGET)
@@ -116,7 +116,7 @@ def scale_out_point(service: str, cpu_units: int, memory_mb: int, cpu_target_per
         by_memory = (memory_mb * memory_target_percent / 100 - f.NODE_BASELINE_MB) * 1024 / f.SOCKET_MEMORY_KB
         return max(0.0, min(accepts * CONNECTION_UTILISATION_TARGET, connections_by_cpu(cpu_units) * cpu_share,
                             by_memory))
-    return worker_task_capacity(cpu_units)
+    return worker_task_capacity(cpu_units) * min(cpu_share, 1.0)
 
 
 def realtime_connections_per_task(profile: Profile) -> int:

@@ -482,9 +482,20 @@ def test_policies_are_the_shared_description(graphs, tier):
                 d.threshold, d.evaluation_periods, d.datapoints_to_alarm, d.comparison, d.treat_missing_data), d.name
 
 
-def test_workers_scale_in_without_container_insights():
-    # Without Container Insights the backlog policy is step scaling, which only adds tasks: a scale-in
-    # policy on the same backlog must remove them again, or workers stay at their peak forever.
+@tiers
+def test_workers_scale_in_on_cpu(graphs, tier):
+    # The backlog empties as soon as the workers keep up: a CPU target-tracking policy holds the tasks the
+    # load keeps busy (AWS scales in only when every target-tracking policy is ready to).
+    s, p = graphs[tier], load_profile(tier)
+    config = _policies(s)["workers-cpu"]["targetTrackingScalingPolicyConfiguration"]
+    assert config["predefinedMetricSpecification"]["predefinedMetricType"] == "ECSServiceAverageCPUUtilization"
+    assert config["targetValue"] == p.workers.autoscaling.cpu_target_percent
+    assert config["disableScaleIn"] is False
+
+
+def test_workers_without_container_insights_scale_out_by_steps_and_in_on_cpu():
+    # Without Container Insights the backlog policy is step scaling, which only adds tasks: the CPU
+    # target-tracking policy removes them again, or workers would stay at their peak forever.
     from chatops.model.loading import profile_from_data, profile_to_data
 
     data = profile_to_data(load_profile("10k-dau"))
@@ -492,23 +503,21 @@ def test_workers_scale_in_without_container_insights():
     profile = profile_from_data(data, source="test")
     s = synthesize_with_outputs(profile, SETTINGS)
     policies = _policies(s)
-    tracking = [n for n, p in policies.items() if n.startswith("workers") and p["policyType"] == "TargetTrackingScaling"]
-    assert tracking == [], "no target tracking policy for workers without Container Insights"
-    scale_in = policies["workers-scale-in"]["stepScalingPolicyConfiguration"]
-    assert scale_in["stepAdjustments"] == [{"metricIntervalUpperBound": "0", "scalingAdjustment": -1}]
-    assert scale_in["cooldown"] == 300
+    kinds = {n: p["policyType"] for n, p in policies.items() if n.startswith("workers")}
+    assert kinds == {"workers-cpu": "TargetTrackingScaling", "workers-backlog": "StepScaling",
+                     "workers-age": "StepScaling"}
+    assert policies["workers-cpu"]["targetTrackingScalingPolicyConfiguration"]["disableScaleIn"] is False
     (alarm,) = [r["inputs"] for r in of_type(s, "aws:cloudwatch/metricAlarm:MetricAlarm")
-                if r["urn"].endswith("::workers-scale-in")]
-    assert alarm["comparisonOperator"] == "LessThanOrEqualToThreshold"
-    assert alarm["threshold"] < profile.workers.scale_on_queue_depth * profile.workers.autoscaling.min_count
-    assert alarm["alarmActions"] == [s_arn for s_arn in alarm["alarmActions"] if "scalingPolicy" in s_arn]
+                if r["urn"].endswith("::workers-backlog")]
+    assert alarm["comparisonOperator"] == "GreaterThanOrEqualToThreshold"
     assert {q["id"] for q in alarm["metricQueries"]} == {"push", "offline", "backlog"}
-    assert alarm["evaluationPeriods"] * 60 >= 15 * 60, "scale in only after a sustained quiet period"
-    # The cost estimate prices the policies' alarms from the shared list: it must name this one too.
-    from chatops.model.autoscaling import step_scaling_policies
+    # The cost estimate prices the policies' alarms from the shared list: it must name these too.
+    from chatops.model.autoscaling import step_scaling_policies, target_tracking_policies
 
     assert sorted(step_scaling_policies(profile)) == sorted(
         n for n, p in policies.items() if p["policyType"] == "StepScaling")
+    assert sorted(target_tracking_policies(profile)) == sorted(
+        n for n, p in policies.items() if p["policyType"] == "TargetTrackingScaling")
 
 
 # -- IAM -----------------------------------------------------------------------------------------------

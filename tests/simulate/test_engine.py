@@ -7,7 +7,7 @@ import pytest
 from chatops.model import autoscaling
 from chatops.model.loading import load_profile
 from chatops.simulate.cloudwatch import alarm_states, episodes
-from chatops.simulate.engine import _time_at_each_count, step_adjustment
+from chatops.simulate.engine import _time_at_each_count, run_service, step_adjustment
 from chatops.simulate.load import METRICS_AT, load_model
 from chatops.simulate.recommend import set_field
 from chatops.simulate.scenario import Timing, simulate_service, task_times
@@ -113,22 +113,43 @@ def test_workers_queue_ages_and_drains():
     assert dict(zip(names, values))["visible_messages"] == 0 and ages[-1] == 0 and ages[0] > 0
 
 
-def test_workers_without_container_insights_scale_out_then_back_in_by_steps():
-    # No per-task backlog metric: workers scale out on the total backlog (step) and in again on the
-    # workers-scale-in step policy once the queue has stayed low for 15 minutes, one task per cooldown.
+def test_workers_without_container_insights_scale_out_on_the_backlog_and_in_on_cpu():
+    # No per-task backlog metric: workers scale out on the total backlog (step) and in again on their CPU
+    # target-tracking policy once the queue is gone.
     profile = set_field(load_profile("50k-dau"), "compute.container_insights", False)
     per_task = load_model(profile, "workers").per_task
     burst, quiet = [per_task * 6.0] * 30, [0.0] * 120
     run = simulate_service(profile, "workers", burst + quiet, Timing())
     outs = [e for e in run.events if e.to_count > e.from_count]
     ins = [e for e in run.events if e.to_count < e.from_count]
-    assert outs and {e.policy for e in ins} == {"workers-scale-in"}
+    assert "workers-backlog" in {e.policy for e in outs}
+    assert ins and {e.policy for e in ins} == {"scale-in (all target-tracking policies low)"}
+    assert ins[-1].to_count == profile.workers.autoscaling.min_count
+
+
+def test_a_step_scale_in_policy_removes_one_task_per_cooldown():
+    # Step scaling with a negative step (no program policy has one today): each scale-in follows its alarm's
+    # 15 datapoints at or below the threshold, one task at a time, one cooldown apart.
+    profile = load_profile("50k-dau")
+    model = load_model(profile, "workers")
+    per_task = model.per_task
+    out = autoscaling.StepScaling("out", "workers", "visible_messages", 100, evaluation_periods=2,
+                                  datapoints_to_alarm=2, steps=autoscaling.step_adjustments(100))
+    policy = autoscaling.StepScaling("in", "workers", "visible_messages", 50, evaluation_periods=15,
+                                     datapoints_to_alarm=15, steps=(autoscaling.StepAdjustment(None, 0.0, -1),),
+                                     comparison="LessThanOrEqualToThreshold", treat_missing_data="missing",
+                                     cooldown_seconds=autoscaling.SCALE_IN_COOLDOWN_SECONDS)
+    target = autoscaling.ScalableTarget("workers", 2, 10)
+    burst, quiet = [per_task * 6.0] * 30, [0.0] * 120
+    run = run_service(model, burst + quiet, [out, policy], target, 2, task_times(profile, "workers", Timing()))
+    outs = [e for e in run.events if e.to_count > e.from_count]
+    ins = [e for e in run.events if e.to_count < e.from_count]
+    assert outs and {e.policy for e in ins} == {"in"}
     assert all(e.from_count - e.to_count == 1 for e in ins)
-    policy = next(p for p in autoscaling.scaling_policies(profile) if p.name == "workers-scale-in")
     backlog = run.metrics["visible_messages"]
     for event in ins:  # each scale-in follows 15 datapoints at or below the threshold
         window = backlog[event.minute - 14:event.minute + 1]
         assert len(window) == 15 and all(v is not None and v <= policy.threshold for v in window)
     gaps = [b.minute - a.minute for a, b in zip(ins, ins[1:])]
     assert all(gap * 60 >= autoscaling.SCALE_IN_COOLDOWN_SECONDS for gap in gaps)
-    assert ins[-1].to_count == profile.workers.autoscaling.min_count
+    assert ins[-1].to_count == target.min_capacity

@@ -1,5 +1,5 @@
-"""Property tests of the simulation: more demand never gives fewer tasks; a higher autoscaling maximum never
-gives more saturation.
+"""Property tests of the simulation: a steady load settles; more demand never gives fewer tasks; a higher
+autoscaling maximum never gives more saturation.
 
 Application Auto Scaling's own rules bound what can hold, so each property is checked where it holds:
 - demand: for a steady load from the same start (the peak and the settled count are monotone in the load).
@@ -42,6 +42,15 @@ def demands(draw, minutes: int = 240) -> list[float]:
                              max_size=8))
     values = [start + (end - start) * i / length for length, start, end in segments for i in range(length)]
     return (values + [values[-1]] * minutes)[:minutes]
+
+
+@settings(max_examples=200, deadline=None)
+@given(profiles, services, st.floats(0, 1), timings)
+def test_a_steady_load_settles(name, service, level, timing):
+    """No scaling in the last two hours of six under a constant load: no service flaps (the workers did,
+    between min_count and a larger count, while only their backlog could scale them in)."""
+    run = simulate_service(PROFILES[name], service, [level * SCALE[service]] * 360, timing)
+    assert [e for e in run.events if e.minute >= 240] == []
 
 
 @settings(max_examples=200, deadline=None)
