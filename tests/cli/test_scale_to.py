@@ -103,8 +103,8 @@ def test_an_event_the_sdk_cannot_parse_stops_the_guard(prod_50k, version) -> Non
     prod_50k.double.scenario(version=version, unparseable=[redis])
     result = prod_50k.run("scale-to", "100k", "--stack", "prod", "--allow-replace", "--yes")
     assert result.exit_code == 1, result.output
-    assert "is incomplete" in result.stderr and "dropped an engine event" in result.stderr \
-        or "thread failed reading engine events" in result.stderr
+    assert "is incomplete" in result.stderr and ("dropped an engine event" in result.stderr
+                                                 or "thread failed reading engine events" in result.stderr)
     assert "Traceback" not in result.output
     assert "up" not in prod_50k.double.commands()
     assert prod_50k.state()[redis]["protect"] is True
