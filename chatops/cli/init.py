@@ -77,6 +77,7 @@ def init(config_file: Optional[str], project: Optional[str], stack_name: Optiona
     name = values["stack"]
     if existing and name in existing.stacks and not force:
         raise ChatopsError(f"{path}: stack {name!r} already exists; rerun with --force to replace it")
+    _check_domain_free(existing, name, values["domain"], path)
     entry = _entry(values, certificate_arn, values["auth0_domain"], values["auth0_audience"], alert_email,
                    image_entries(image_tag, {"api": image_api, "realtime": image_realtime, "workers": image_workers}),
                    tags)
@@ -107,6 +108,17 @@ def _report(path: Path, config: ChatopsConfig, name: str, given: set[str], exist
                   f"`docker push` commands, then `chatops release --stack {name} --tag TAG` deploys them", markup=False)
     out.print(f"Next: `chatops doctor --stack {name}`, then `chatops up --stack {name}`. A CI workflow: "
               f"`chatops runbook --workflow --stack {name} --output .github/workflows/deploy-{name}.yml`.")
+
+
+def _check_domain_free(existing: Optional[ChatopsConfig], name: str, domain: str, path: Path) -> None:
+    """Another stack's domain is a mistake on the command line (exit 2 naming --domain), caught before the
+    file's model validation would word it as a whole-file problem (ChatopsConfig._one_domain_per_stack)."""
+    others = [other for other, entry in (existing.stacks.items() if existing else ()) if other != name
+              and entry.domain == domain]
+    if others:
+        raise UsageError(f"--domain {domain}: stack {others[0]} in {path} already uses it (api.<domain> is each "
+                         "stack's public host and DNS record); give this stack its own, e.g. --domain "
+                         f"{name}.{domain}")
 
 
 def _existing_config(path: Path, force: bool) -> Optional[ChatopsConfig]:

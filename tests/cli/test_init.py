@@ -73,7 +73,11 @@ def test_names_what_it_generated(run, tmp_path: Path) -> None:
 def test_two_stacks_cannot_share_a_domain(run, tmp_path: Path) -> None:
     assert run("init", "--yes", *FLAGS).exit_code == 0
     again = run("init", "--yes", "--stack", "staging", "--domain", "chat.example.com", "--hosted-zone-id", "Z1")
-    assert again.exit_code == 1 and "stacks prod and staging both use domain chat.example.com" in again.stderr
+    # a usage error naming the flag and the stack that has the domain, not the file validator's wording
+    assert again.exit_code == 2, again.output
+    assert "--domain chat.example.com: stack prod in" in again.stderr and "already uses it" in again.stderr
+    assert "(top level)" not in again.stderr and "Value error" not in again.stderr
+    assert "--domain staging.chat.example.com" in again.stderr
     assert list(load_config(str(tmp_path / "chatops.yaml"))[0].stacks) == ["prod"]
 
 
