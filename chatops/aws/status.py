@@ -120,9 +120,10 @@ def alarms_firing(ctx: StatusContext) -> list[dict[str, Any]]:
                                       StateValue="ALARM"):
             if alarm.get("StateValue") != "ALARM":  # the filter is the server's; check it anyway
                 continue
-            since = alarm.get("StateUpdatedTimestamp")
+            since = alarm.get("StateUpdatedTimestamp")  # when it went into ALARM
             rows.append({"name": alarm["AlarmName"], "reason": alarm.get("StateReason", ""),
-                         "since": since.isoformat(timespec="seconds") if isinstance(since, datetime) else since})
+                         "state_updated_at": since.isoformat(timespec="seconds") if isinstance(since, datetime)
+                         else since})
     return rows
 
 

@@ -97,7 +97,7 @@ def _realtime(report: dict[str, Any]) -> WholeTable:
 def _alarms(report: dict[str, Any]) -> WholeTable:
     table = _table("Alarms in ALARM", "alarm", "since", "reason")
     for alarm in report["alarms"]:
-        table.add_row(f"[red]{alarm['name']}[/]", str(alarm["since"] or "-"), alarm["reason"])
+        table.add_row(f"[red]{alarm['name']}[/]", str(alarm["state_updated_at"] or "-"), alarm["reason"])
     return table
 
 
