@@ -18,9 +18,14 @@ SYNTH_SETTINGS = DeploymentSettings.placeholder(project="chat", stack="prod")
 def _no_ambient_settings(monkeypatch):
     """Settings precedence reads these (flags > environment > chatops.yaml > defaults): a developer's shell
     or a CI runner must not change what the tests see."""
+    from chatops.ui.console import configure
+
     for name in ("AWS_REGION", "CHATOPS_STACK", "CHATOPS_CONFIG", "CHATOPS_QUIET", "COLUMNS", "NO_COLOR",
                  "FORCE_COLOR"):
         monkeypatch.delenv(name, raising=False)
+    configure()  # `chatops --quiet ...` in an earlier test sets the process-wide output settings
+    yield
+    configure()
 
 
 @pytest.fixture

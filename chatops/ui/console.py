@@ -45,18 +45,19 @@ def width_of(stream: TextIO) -> Optional[int]:
     return None if stream.isatty() else PIPE_WIDTH
 
 
-def console(stderr: bool = False) -> Console:
+def console(stderr: bool = False, progress: bool = False) -> Console:
     """A rich console on the current stdout/stderr (so click's test runner captures it).
 
     Honours COLUMNS, NO_COLOR and --no-color; on stderr, --quiet silences it (notes and progress only:
-    reports go to stdout and errors through click)."""
+    reports go to stdout and errors through click). `progress`: live progress of long work, which --quiet
+    silences on stdout too (it is never the result)."""
     # Imported here: JSON output (`plan --json`) never needs rich, and plan's start-up time is budgeted.
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
     extra: dict[str, Any] = {"color_system": None} if SETTINGS.no_color else {}  # plain text, no escape codes
     return Console(file=stream, width=width_of(stream), highlight=False, soft_wrap=False,
-                   quiet=stderr and SETTINGS.quiet, **extra)
+                   quiet=SETTINGS.quiet and (stderr or progress), **extra)
 
 
 def note(message: str) -> None:

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from chatops.deploy.events import DONE, FAILED, RUNNING, Progress, ResourceRow
 from chatops.ui.changes import OP_STYLE
-from chatops.ui.console import console
+from chatops.ui.console import SETTINGS, console
 
 STATUS_STYLE = {RUNNING: "[cyan]running[/cyan]", DONE: "[green]done[/green]", FAILED: "[bold red]failed[/bold red]"}
 LINE_STATUS = {"started": "started", DONE: "done", FAILED: "FAILED"}
@@ -66,7 +66,10 @@ def _visible(rows: list[ResourceRow]) -> list[ResourceRow]:
 
 @contextmanager
 def live_progress(progress: Progress, to_stderr: bool = False) -> Iterator[None]:
-    """Show `progress` while the block runs (events update it from Pulumi's threads)."""
+    """Show `progress` while the block runs (events update it from Pulumi's threads); nothing with --quiet."""
+    if SETTINGS.quiet:
+        yield
+        return
     if not live_terminal(to_stderr):
         progress.listener = lambda row, what: click.echo(progress_line(row, what), err=to_stderr)
         try:

@@ -58,7 +58,7 @@ class RolloutDisplay:
         self.stack = stack
         self.timeout_seconds = timeout_seconds
         self.lines = not live_terminal(to_stderr) if lines is None else lines
-        self.out = console(stderr=to_stderr)
+        self.out = console(stderr=to_stderr, progress=True)  # --quiet: no progress, on either stream
         self.started = time.monotonic()
         self._watch: Optional[RolloutWatch] = None
         self._live: Any = None

@@ -170,3 +170,17 @@ def test_a_held_lock_is_explained(project) -> None:
     unlocked = project.run("unlock", "--stack", "prod", "--yes")
     assert unlocked.exit_code == 0 and not project.backend.locks("prod")
     assert project.run("up", "--stack", "prod", "--yes").exit_code == 0
+
+
+def test_quiet_prints_no_progress_outside_a_terminal(project) -> None:
+    # README: `--quiet` is only the result and errors. Outside a terminal, progress is one line per resource
+    # event (on stdout, or on stderr with --json): none of it with --quiet, on either stream.
+    result = project.run("--quiet", "up", "--stack", "prod", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "Stack prod is up to date" in result.stdout
+    assert ": started" not in result.output and ": done (" not in result.output
+    project.double.scenario(goals=[goal(_resources(instance_class="db.r6g.xlarge"))])
+    as_json = project.run("--quiet", "up", "--stack", "prod", "--yes", "--json")
+    assert as_json.exit_code == 0, as_json.output
+    assert json.loads(as_json.stdout)["changes"]["update"] == 1
+    assert ": started" not in as_json.stderr and ": done (" not in as_json.stderr
