@@ -41,6 +41,13 @@ class ProfileError(ChatopsError):
         super().__init__("\n".join(problems))
 
 
+class Cancelled(ChatopsError):
+    """The command was stopped by the user (Ctrl-C, including at a prompt) or a termination signal before it
+    finished (exit 130); the message says where things stand."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
 class OutcomeError(ChatopsError):
     """The command ran and reported its result, and the result itself is a failure a script must see:
     no tier fits, the stack is unhealthy, the budget is exceeded. The report is already printed; the

@@ -63,10 +63,10 @@ class LazyGroup(click.Group):
         except ChatopsError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, click.exceptions.Abort):  # Abort: click's Ctrl-C at a prompt
             click.echo("Interrupted.", err=True)
             ctx.exit(EXIT_INTERRUPTED)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except (click.exceptions.Exit, click.ClickException):
             raise
         except Exception as exc:  # a bug, not a user mistake: still one line unless asked for more
             if os.environ.get("CHATOPS_DEBUG"):

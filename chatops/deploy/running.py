@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Callable, Generic, Optional, TypeVar
 
 from chatops.deploy.errors import DeployError
-from chatops.errors import EXIT_INTERRUPTED
+from chatops.errors import Cancelled
 
 T = TypeVar("T")
 
@@ -27,11 +27,11 @@ T = TypeVar("T")
 WHAT = {"preview": "preview", "up": "update", "destroy": "destroy", "refresh": "refresh"}
 
 
-class Interrupted(DeployError):
+class Interrupted(DeployError, Cancelled):
     """Ctrl-C ended an operation (exit 130); the message says where things stand and what to run next.
     `abandoned`: chatops stopped waiting, Pulumi may still hold the lock (run nothing else on the stack)."""
 
-    exit_code = EXIT_INTERRUPTED
+    exit_code = Cancelled.exit_code
     abandoned = False
 
 

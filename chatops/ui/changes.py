@@ -18,7 +18,7 @@ import click
 from rich.table import Table
 
 from chatops.deploy.replacements import ChangeSet, ResourceChange
-from chatops.errors import ChatopsError
+from chatops.errors import Cancelled, ChatopsError
 from chatops.ui.console import console, emit_json
 
 OP_STYLE = {"create": "green", "update": "yellow", "replace": "magenta", "delete": "red"}
@@ -108,10 +108,17 @@ class DeployReport:
     finished: Optional[float] = None
 
     def fail(self, exc: BaseException) -> None:
-        from chatops.deploy.running import Interrupted
-
-        self.result = "cancelled" if isinstance(exc, Interrupted) else "failed"
-        self.problems.append(str(exc) if isinstance(exc, ChatopsError) else f"{type(exc).__name__}: {exc}")
+        if isinstance(exc, (Cancelled, KeyboardInterrupt, click.exceptions.Abort)):
+            self.result = "cancelled"
+        else:
+            self.result = "failed"
+        if isinstance(exc, ChatopsError):
+            self.problems.append(str(exc))
+        elif isinstance(exc, (KeyboardInterrupt, click.exceptions.Abort)):
+            self.problems.append(f"interrupted (Ctrl-C) before {self.command} finished; nothing after that point "
+                                 "ran")
+        else:
+            self.problems.append(f"internal error ({type(exc).__name__}: {exc})")
 
     def to_json(self, now: float) -> dict[str, Any]:
         changes = self.changes or ChangeSet()
@@ -138,7 +145,7 @@ def reporting(report: DeployReport, as_json: bool) -> Iterator[DeployReport]:
     fails (the error still reaches the user and sets the exit code)."""
     try:
         yield report
-    except ChatopsError as exc:
+    except (Exception, KeyboardInterrupt, click.exceptions.Abort) as exc:  # every way out says why
         report.fail(exc)
         raise
     finally:
@@ -155,7 +162,11 @@ def confirm_or_refuse(question: str, yes: bool) -> None:
     if not is_interactive():
         raise ChatopsError(f"{question.rstrip('?')}: needs confirmation and stdin is not a terminal; rerun "
                            "with --yes")
-    if not click.confirm(question, default=False, err=True):
+    try:
+        answer = click.confirm(question, default=False, err=True)
+    except click.exceptions.Abort:  # click's answer to Ctrl-C (or end of input) at the prompt
+        raise Cancelled("cancelled at the confirmation prompt; nothing was changed") from None
+    if not answer:
         raise ChatopsError("cancelled; nothing was changed")
 
 
@@ -168,6 +179,9 @@ def confirm_by_typing(stack: str, action: str, yes: bool, confirm: Optional[str]
         return
     if not is_interactive():
         raise ChatopsError(f"{action} needs confirmation and stdin is not a terminal; pass --yes --confirm {stack}")
-    typed = click.prompt(f"Type the stack name ({stack}) to {action}", default="", show_default=False, err=True)
+    try:
+        typed = click.prompt(f"Type the stack name ({stack}) to {action}", default="", show_default=False, err=True)
+    except click.exceptions.Abort:
+        raise Cancelled(f"{action} cancelled at the confirmation prompt; nothing was changed") from None
     if typed.strip() != stack:
         raise ChatopsError(f"{typed.strip()!r} is not {stack!r}; nothing was changed")

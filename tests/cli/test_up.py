@@ -184,3 +184,35 @@ def test_quiet_prints_no_progress_outside_a_terminal(project) -> None:
     assert as_json.exit_code == 0, as_json.output
     assert json.loads(as_json.stdout)["changes"]["update"] == 1
     assert ": started" not in as_json.stderr and ": done (" not in as_json.stderr
+
+
+def test_ctrl_c_at_the_confirmation_prompt_is_an_interruption(project, monkeypatch) -> None:
+    # click turns Ctrl-C at a prompt into click.Abort (termui.confirm): exit 130 with what happened, not click's
+    # "Aborted!" and exit 1; the JSON report says cancelled, and why.
+    import click.termui
+
+    def ctrl_c(prompt: str) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("chatops.ui.changes.is_interactive", lambda: True)
+    monkeypatch.setattr(click.termui, "visible_prompt_func", ctrl_c)
+    result = project.run("up", "--stack", "prod", "--json")
+    assert result.exit_code == 130, result.output
+    assert "Aborted!" not in result.output and "cancelled at the confirmation prompt" in result.stderr
+    report = json.loads(result.stdout)
+    assert_valid("up", report)
+    assert report["result"] == "cancelled" and "cancelled at the confirmation prompt" in report["problems"][0]
+    assert "up" not in project.double.commands()
+
+
+def test_ctrl_c_while_resolving_images_is_reported_as_cancelled(project, monkeypatch) -> None:
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("chatops.cli.deploy_steps.resolve_images", interrupted)
+    result = project.run("up", "--stack", "prod", "--yes", "--json")
+    assert result.exit_code == 130 and "Interrupted." in result.stderr
+    report = json.loads(result.stdout)
+    assert_valid("up", report)
+    assert report["result"] == "cancelled" and not report["ok"]
+    assert report["problems"] == ["interrupted (Ctrl-C) before up finished; nothing after that point ran"]
