@@ -122,17 +122,21 @@ def apply(target: driver.StackTarget, program, config, unprotected: list[str], a
             notice(f"chatops.yaml unchanged: it still records {target.entry.profile} for stack {target.stack} "
                    "(the last successful update); resources changed so far are in the state")
             if unprotected and not getattr(exc, "abandoned", False):  # never under a lock Pulumi may still hold
-                still_there = {r["urn"] for r in driver.state_resources(session)} & set(unprotected)
-                restore_protection(session, sorted(still_there))
+                restore_protection(session, unprotected, only_existing=True)
             raise
 
 
-def restore_protection(session: driver.Session, urns: list[str]) -> None:
+def restore_protection(session: driver.Session, urns: list[str], *, only_existing: bool = False) -> None:
+    """Protect `urns` again (`only_existing`: those still in the state, since a failed update may have deleted
+    some). Never raises: whatever stopped the command is what the user must see; this is a warning."""
     if not urns:
         return
     try:
-        driver.set_protect(session, urns, True)
-        notice(f"Protection restored on {len(urns)} resource(s).")
+        if only_existing:
+            urns = sorted({r["urn"] for r in driver.state_resources(session)} & set(urns))
+        if urns:
+            driver.set_protect(session, urns, True)
+            notice(f"Protection restored on {len(urns)} resource(s).")
     except ChatopsError as exc:
         notice(f"Warning: could not restore protection on {', '.join(urns)} ({exc}); the next `chatops up` "
                "restores it from the program")

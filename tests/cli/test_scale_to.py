@@ -195,3 +195,21 @@ def _same_but_profile(text: str, before: str, profile: str) -> bool:
     changed = [(a, b) for a, b in zip(new, old) if a != b]
     return len(new) == len(old) and len(changed) == 1 and \
         re.fullmatch(rf"\s+profile: {profile}\s+# the tier", changed[0][0]) is not None
+
+
+def test_a_state_read_failing_after_a_failed_update_does_not_hide_the_update_failure(prod_50k) -> None:
+    # The update fails; restoring protection then cannot even read the state (the backend stopped answering).
+    # The user must see the update's failure and a warning about protection, not only the backend error.
+    adapter = next(r["urn"] for r in prod_50k.double.data["goals"][1]["resources"]
+                   if r["urn"].endswith("::redis-adapter"))
+    prod_50k.double.scenario(failures=[{"urn": adapter, "op": "create", "message": (
+        "creating ElastiCache Replication Group (chat-prod-redis-adapter): InsufficientCacheClusterCapacity")}],
+        command_failures=[{"command": "stack export", "after": "up", "message": (
+            "failed to load checkpoint: blob (key \".pulumi/stacks/chat/prod.json\") (code=Unknown): read: "
+            "connection reset by peer")}])
+    result = prod_50k.run("scale-to", "100k", "--stack", "prod", "--allow-replace", "--yes")
+    assert result.exit_code == 1, result.output
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith("Error: update of stack prod failed") and "InsufficientCacheClusterCapacity" in error
+    assert "Warning: could not restore protection" in result.stderr and "not reachable" in result.stderr
+    assert prod_50k.state()[prod_50k.urn("redis", REDIS)]["protect"] is False  # said, not hidden

@@ -14,6 +14,8 @@ Used through the `pulumi_double` fixture (tests/conftest.py). A scenario is a JS
     step_seconds   how long each provider call takes (default 0); slow: {urn: seconds}
     unparseable    [urn]: the pre-event of that URN's step carries an op this SDK cannot parse
     drift          {urn: {...}}: what `refresh` finds changed (merged into the state entry)
+    command_failures [{"command" (e.g. "stack export"), "after" (optional: only once this command ran), "message"}]:
+                   that CLI command fails with `message` (a backend that stops answering mid-flow)
     effects        [{"urn", "op" (default create), "argv"}]: after that step of an update succeeds, the provider's
                    effect outside the state, run as a command (the tests create the resource in moto: see
                    tests/support/deploy_aws.py); a failing command fails the step with its stderr

@@ -33,9 +33,11 @@ class Failure(Exception):
 
 def main(argv: list[str]) -> int:
     scenario = _scenario()
+    earlier = _logged_commands()
     _log(argv)
     positional, flags = _parse(argv)
     try:
+        _injected_failure(positional, scenario, earlier)
         return _dispatch(positional, flags, scenario)
     except Failure as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)
@@ -173,6 +175,28 @@ def _operation(command: str, backend: Backend, stack: str, flags: dict[str, list
 
 
 # -- helpers --------------------------------------------------------------------------------------
+
+def _words(positional: list[str]) -> str:
+    """The subcommand as the harness names it: `stack export`, `state unprotect`, `up` ..."""
+    two = {"stack", "config", "plugin", "state"}
+    return " ".join(positional[:2]) if positional[:1] and positional[0] in two else " ".join(positional[:1])
+
+
+def _injected_failure(positional: list[str], scenario: dict[str, Any], earlier: list[str]) -> None:
+    """The scenario's `command_failures`: this command fails with `message` (once an `after` command ran in
+    this test), e.g. the backend becoming unreachable between an update and the next state read. The message
+    is the test's, printed as the CLI prints errors (`error: ...`, cmdutil.ExitError)."""
+    for failure in scenario.get("command_failures") or []:
+        if failure["command"] == _words(positional) and (not failure.get("after") or failure["after"] in earlier):
+            raise Failure(failure["message"])
+
+
+def _logged_commands() -> list[str]:
+    path = os.environ.get("PULUMI_DOUBLE_LOG")
+    if not path or not Path(path).is_file():
+        return []
+    return [_words([a for a in json.loads(line)["argv"] if not a.startswith("-")])
+            for line in Path(path).read_text().splitlines() if line.strip()]
 
 def _locked_message(backend: Backend, stack: str) -> str:
     # pkg/backend/diy/lock.go checkForLock
