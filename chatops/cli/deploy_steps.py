@@ -180,7 +180,7 @@ def create_repositories(target: driver.StackTarget, profile: Profile, report: De
         if not as_json:
             show_changes(report.changes)
         confirm_or_refuse(f"Create the image repositories of stack {stack}?", yes)
-        apply_update(session, to_stderr=as_json, targets=urns)
+        apply_update(session, to_stderr=as_json, targets=urns, report=report)
 
 
 def preview_images(target: driver.StackTarget) -> driver.StackTarget:

@@ -59,7 +59,7 @@ def destroy(stack: Optional[str], config_path: Optional[str], yes: bool, confirm
         confirm_by_typing(target.stack, "destroy", yes, confirm_name)
         relax = teardown.relax_targets(found, snapshots)
         if relax:
-            relax_for_destroy(target, applied_ref, relax, snapshots, as_json)
+            relax_for_destroy(target, applied_ref, relax, snapshots, report, as_json)
         destroy_stack(target, unprotect_first=any(not b.relaxed_by_update for b in found), to_stderr=as_json)
         report.result = "succeeded"
         if not as_json:
@@ -82,7 +82,7 @@ def warn_losses(found: list[teardown.Blocker], snapshots: list[tuple[str, str]],
 
 
 def relax_for_destroy(target: driver.StackTarget, applied_ref: str, urns: list[str],
-                      snapshots: list[tuple[str, str]], as_json: bool) -> None:
+                      snapshots: list[tuple[str, str]], report: DeployReport, as_json: bool) -> None:
     """One targeted update of the last applied profile in destroying mode: only `urns` change."""
     profile = _applied_profile(target, applied_ref)
     snapshot = snapshots[0][1] if snapshots else None  # the program has one final-snapshot database
@@ -91,7 +91,7 @@ def relax_for_destroy(target: driver.StackTarget, applied_ref: str, urns: list[s
     config = driver.stack_config(target, applied_ref, profile, destroying=True, final_snapshot=snapshot)
     notice(f"Lifting deletion blockers on {len(urns)} resource(s) with a targeted update...")
     with driver.open_stack(target, program, config=config) as session:
-        apply_update(session, to_stderr=as_json, targets=urns)
+        apply_update(session, to_stderr=as_json, targets=urns, report=report)
 
 
 def destroy_stack(target: driver.StackTarget, *, unprotect_first: bool, to_stderr: bool) -> None:

@@ -82,7 +82,7 @@ def scale_to(tier: str, stack: Optional[str], config_path: Optional[str], allow_
         unprotected = preview_and_confirm(deployed, program, config, accepted, (before, after), report, yes, as_json)
         rerun = " ".join(["chatops scale-to", tier, "--stack", target.stack, *(["--allow-replace"] if allow_replace else []),
                           *(["--apply-immediately"] if apply_immediately else [])])
-        report.outputs = apply(deployed, program, config, unprotected, as_json, rerun)
+        report.outputs = apply(deployed, program, config, unprotected, report, as_json, rerun)
         report.result = "succeeded"
         if record_applied(record, report) and not as_json:
             console().print(f"[green]Stack {target.stack} now runs {after.name}; {target.config_path} records "
@@ -113,11 +113,12 @@ def preview_and_confirm(target: driver.StackTarget, program, config, accepted: s
     return unprotected
 
 
-def apply(target: driver.StackTarget, program, config, unprotected: list[str], as_json: bool, rerun: str) -> dict:
+def apply(target: driver.StackTarget, program, config, unprotected: list[str], report: DeployReport,
+          as_json: bool, rerun: str) -> dict:
     """The update itself, in the stack's work dir; on failure, protection goes back on what still exists."""
     with driver.open_stack(target, program, config=config, plugins=False) as session:
         try:
-            return apply_update(session, to_stderr=as_json, rerun=rerun).outputs
+            return apply_update(session, to_stderr=as_json, rerun=rerun, report=report).outputs
         except BaseException as exc:
             notice(f"chatops.yaml unchanged: it still records {target.entry.profile} for stack {target.stack} "
                    "(the last successful update); resources changed so far are in the state")

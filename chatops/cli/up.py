@@ -71,7 +71,7 @@ def deploy(command: str, stack: Optional[str], config_path: Optional[str], yes: 
             else:
                 confirm_or_refuse(f"Apply these changes to stack {target.stack}?", yes)
                 try:
-                    report.outputs = apply_update(session, to_stderr=as_json, rerun=rerun_command(
+                    report.outputs = apply_update(session, to_stderr=as_json, report=report, rerun=rerun_command(
                         command, target.stack, image_tag, services)).outputs
                 except BaseException:
                     if record is not None:
@@ -126,12 +126,13 @@ class Applied:
     progress: Progress
 
 
-def apply_update(session: driver.Session, *, to_stderr: bool = False,
-                 targets: Optional[list[str]] = None, rerun: Optional[str] = None) -> Applied:
+def apply_update(session: driver.Session, *, to_stderr: bool = False, targets: Optional[list[str]] = None,
+                 rerun: Optional[str] = None, report: Optional[DeployReport] = None) -> Applied:
     """Run `up` under the progress display; failures per resource; Ctrl-C lets Pulumi cancel cleanly.
 
     The entry point every command that applies a change goes through (up, scale-to, release); `rerun` is
-    the command a failure tells the user to run again (default: `chatops up --stack S`).
+    the command a failure tells the user to run again (default: `chatops up --stack S`). Engine events the
+    SDK dropped or chatops's handler failed on (the tap's problems) are a warning, and go into `report`.
     """
     progress = Progress()
     tap = EventTap(progress.handle)
@@ -145,7 +146,19 @@ def apply_update(session: driver.Session, *, to_stderr: bool = False,
         if error is exc:
             raise
         raise error from exc
+    if tap.problems:
+        unseen_events_warning(session.target.stack, tap.problems, report)
     return Applied(driver.plain_outputs(result.outputs), progress)
+
+
+def unseen_events_warning(stack: str, problems: list[str], report: Optional[DeployReport]) -> None:
+    """The update succeeded but its progress (and the failures it would name) may be incomplete: say so."""
+    warning = (f"the update of stack {stack} finished, but chatops did not see all of its engine events "
+               f"({'; '.join(problems)}), so the progress shown may be incomplete; `chatops preview --stack "
+               f"{stack}` shows where the stack stands")
+    notice(f"Warning: {warning}")
+    if report is not None:
+        report.problems.append(warning)
 
 
 def update_failed(stack: str, progress: Progress, exc: ChatopsError, rerun: str) -> ChatopsError:

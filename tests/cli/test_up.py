@@ -216,3 +216,19 @@ def test_ctrl_c_while_resolving_images_is_reported_as_cancelled(project, monkeyp
     assert_valid("up", report)
     assert report["result"] == "cancelled" and not report["ok"]
     assert report["problems"] == ["interrupted (Ctrl-C) before up finished; nothing after that point ran"]
+
+
+@pytest.mark.parametrize("version", [FILE_VERSION, GRPC_VERSION], ids=["event-log-file", "grpc-stream"])
+def test_engine_events_lost_during_the_update_are_a_warning_in_the_report(project, version) -> None:
+    # The preview saw everything; during the update the SDK cannot parse one event (dropped on the gRPC
+    # stream, the event-log watcher dies on the file). The update itself succeeds: its progress is incomplete.
+    project.double.scenario(version=version, unparseable=[TOPIC], unparseable_in=["update"])
+    result = project.run("up", "--stack", "prod", "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert_valid("up", report)
+    assert report["result"] == "succeeded"
+    [problem] = report["problems"]
+    assert "did not see all of its engine events" in problem and "chatops preview --stack prod" in problem
+    assert "dropped an engine event" in problem or "thread failed reading engine events" in problem
+    assert "Warning: the update of stack prod finished" in result.stderr

@@ -285,7 +285,8 @@ class Operation:
     # -- events ---------------------------------------------------------------------------------
     def _event(self, kind: str, step: Step) -> None:
         metadata = self._metadata(step)
-        if kind == "resourcePreEvent" and step.urn in (self.scenario.get("unparseable") or []):
+        if kind == "resourcePreEvent" and step.urn in (self.scenario.get("unparseable") or []) \
+                and self.kind in self.scenario.get("unparseable_in", [self.kind]):
             metadata["op"] = "provision"  # an op a newer engine might write; this SDK's OpType cannot parse it
         self.sink.emit({kind: {"metadata": metadata, "planning": self.preview}})
 

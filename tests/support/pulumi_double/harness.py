@@ -13,6 +13,7 @@ Used through the `pulumi_double` fixture (tests/conftest.py). A scenario is a JS
                    inputs have these values (deletion protection, non-empty buckets...)
     step_seconds   how long each provider call takes (default 0); slow: {urn: seconds}
     unparseable    [urn]: the pre-event of that URN's step carries an op this SDK cannot parse
+    unparseable_in [kind]: only in these operations (preview, update, destroy, refresh; default all)
     drift          {urn: {...}}: what `refresh` finds changed (merged into the state entry)
     command_failures [{"command" (e.g. "stack export"), "after" (optional: only once this command ran), "message"}]:
                    that CLI command fails with `message` (a backend that stops answering mid-flow)
