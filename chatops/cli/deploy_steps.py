@@ -10,8 +10,9 @@
   the same way), print the push commands and stop, never an update whose tasks cannot pull;
 - after the update: wait for the ECS services to run it, steady (`wait_for_services`).
 
-AWS calls use the stack's region and the standard credential chain (AWS_PROFILE ...) and honour
-AWS_ENDPOINT_URL, like the Pulumi provider the same command runs.
+AWS calls use the stack's region and the credential chain of --aws-profile (or AWS_PROFILE ...), which the
+command also hands the Pulumi provider, so both act in one account; --endpoint-url / AWS_ENDPOINT_URL
+applies to these calls only (see docs/deploying.md).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any, Callable, Iterable, Optional, TypeVar
 import click
 
 from chatops.aws.images import ImageState, resolve_images, resolved_digests
-from chatops.aws.session import make_aws
+from chatops.aws.session import Aws, make_aws
 from chatops.deploy import driver
 from chatops.deploy.running import Interrupted
 from chatops.errors import ChatopsError, UsageError
@@ -75,6 +76,11 @@ def wait_options(func: F) -> F:
                              "the circuit breaker rolls back fails the command.")(func)
 
 
+def stack_aws(target: driver.StackTarget) -> Aws:
+    """The stack's AWS account as --aws-profile/--endpoint-url chose it, in the stack's region."""
+    return make_aws(target.entry.region, target.aws_profile, target.endpoint_url)
+
+
 # ---- before the program ----------------------------------------------------------------------------
 
 def release_updates(target: driver.StackTarget, tag: str, services: Iterable[str]) -> dict[KeyPath, str]:
@@ -107,7 +113,7 @@ def prepare_images(target: driver.StackTarget, profile: Profile, report: DeployR
 
     services = list(services)
     images = target.entry.images if tag is None else target.entry.images.with_tag(tag, services)
-    aws = make_aws(target.entry.region)
+    aws = stack_aws(target)
     states = resolve_images(aws, target.config.project, target.stack, images)
     report.extra["images"] = images_json(states)
     if all(s.deployable for s in states):
@@ -185,7 +191,7 @@ def create_repositories(target: driver.StackTarget, profile: Profile, report: De
 
 def preview_images(target: driver.StackTarget) -> driver.StackTarget:
     """For a read-only preview: the digests that can be resolved; what cannot is said, not fatal."""
-    states = resolve_images(make_aws(target.entry.region), target.config.project, target.stack, target.entry.images)
+    states = resolve_images(stack_aws(target), target.config.project, target.stack, target.entry.images)
     missing = [s for s in states if not s.deployable]
     if missing:
         notice("Images not ready (the preview shows them by tag; `up` stops until they are pushed): "
@@ -214,7 +220,7 @@ def wait_for_services(target: driver.StackTarget, outputs: dict[str, Any], repor
         return
     try:
         with RolloutDisplay(stack, wait_timeout, to_stderr=as_json) as display:
-            result = wait_for_rollout(make_aws(target.entry.region), cluster, targets, display, wait_timeout)
+            result = wait_for_rollout(stack_aws(target), cluster, targets, display, wait_timeout)
     except KeyboardInterrupt:
         raise Interrupted(f"stopped waiting for the services of stack {stack}: the update is applied (and recorded "
                           f"in chatops.yaml); ECS goes on deploying, follow it with {watch_hint}") from None

@@ -9,7 +9,7 @@ from typing import Optional
 
 import click
 
-from chatops.cli.common import PROFILE_REF, examples, json_option
+from chatops.cli.common import PROFILE_REF, aws_options, examples, json_option
 
 
 @click.command(epilog=examples(
@@ -25,13 +25,16 @@ from chatops.cli.common import PROFILE_REF, examples, json_option
 @click.option("--domain", help="Domain (with --offline; default a placeholder).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="CHATOPS_CONFIG",
               help="Path to chatops.yaml (default: ./chatops.yaml).")
+@aws_options
 @json_option
 def preview(offline: bool, profile_ref: Optional[str], stack: Optional[str], region: Optional[str],
-            domain: Optional[str], config_path: Optional[str], as_json: bool) -> None:
+            domain: Optional[str], config_path: Optional[str], aws_profile: Optional[str],
+            endpoint_url: Optional[str], as_json: bool) -> None:
     """Show what `up` would do.
 
     With --offline, the resources the inline program creates for a tier, grouped by component, with the
-    monthly cost of each billable one. Without it, a real Pulumi preview of a stack in chatops.yaml.
+    monthly cost of each billable one. Without it, a real Pulumi preview of a stack in chatops.yaml
+    (--aws-profile/--endpoint-url apply to it; --offline calls no AWS).
     """
     if offline:
         from chatops.cli.preview_offline import run_offline_preview
@@ -44,4 +47,5 @@ def preview(offline: bool, profile_ref: Optional[str], stack: Optional[str], reg
                                    "from chatops.yaml (or see `chatops scale-to`)")
         from chatops.cli.preview_live import run_live_preview
 
-        run_live_preview(stack=stack, config_path=config_path, as_json=as_json)
+        run_live_preview(stack=stack, config_path=config_path, as_json=as_json, aws_profile=aws_profile,
+                         endpoint_url=endpoint_url)

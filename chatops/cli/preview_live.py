@@ -114,10 +114,11 @@ def preview_into(report: DeployReport, session: driver.Session, profile: Profile
     return report.changes
 
 
-def run_live_preview(stack: Optional[str], config_path: Optional[str], as_json: bool) -> None:
+def run_live_preview(stack: Optional[str], config_path: Optional[str], as_json: bool,
+                     aws_profile: Optional[str] = None, endpoint_url: Optional[str] = None) -> None:
     from chatops.cli.deploy_steps import preview_images
 
-    target = driver.resolve_target(config_path, stack)
+    target = driver.resolve_target(config_path, stack, aws_profile, endpoint_url)
     profile = target.profile()
     with reporting(DeployReport("preview", target.stack, profile.name, started=time.time()), as_json) as report:
         target = preview_images(target)  # the images by digest, as `up` deploys them

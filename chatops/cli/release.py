@@ -11,7 +11,7 @@ from typing import Optional
 
 import click
 
-from chatops.cli.common import examples, json_option, stack_options
+from chatops.cli.common import aws_options, examples, json_option, stack_options
 from chatops.cli.deploy_steps import ImageTag, wait_options
 from chatops.model.images import SERVICES
 
@@ -27,9 +27,11 @@ from chatops.model.images import SERVICES
 @click.option("--service", type=click.Choice(SERVICES), help="Release only this service (default: all three).")
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking (needed when stdin is not a terminal).")
 @wait_options
+@aws_options
 @json_option
 def release(stack: Optional[str], config_path: Optional[str], tag: str, service: Optional[str], yes: bool,
-            wait: bool, wait_timeout: float, as_json: bool) -> None:
+            wait: bool, wait_timeout: float, aws_profile: Optional[str], endpoint_url: Optional[str],
+            as_json: bool) -> None:
     """Deploy image TAG to one or all services and record it in chatops.yaml.
 
     Each image is deployed by digest (resolved from TAG in ECR), so the services roll out even when a tag
@@ -42,4 +44,4 @@ def release(stack: Optional[str], config_path: Optional[str], tag: str, service:
     from chatops.cli.up import deploy
 
     deploy("release", stack, config_path, yes, as_json, image_tag=tag, services=(service,) if service else SERVICES,
-           wait=wait, wait_timeout=wait_timeout)
+           wait=wait, wait_timeout=wait_timeout, aws_profile=aws_profile, endpoint_url=endpoint_url)

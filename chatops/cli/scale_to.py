@@ -23,7 +23,7 @@ from typing import Optional
 import click
 from rich.table import Table
 
-from chatops.cli.common import PROFILE_REF, examples, json_option, stack_options
+from chatops.cli.common import PROFILE_REF, aws_options, examples, json_option, stack_options
 from chatops.cli.deploy_steps import prepare_images, wait_for_services, wait_options
 from chatops.cli.preview_live import preview_into
 from chatops.cli.up import apply_update, record_applied, show_outputs
@@ -50,11 +50,13 @@ from chatops.ui.deploy_progress import notice
               help="Apply DB/Redis class changes now instead of in the maintenance window.")
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking (needed when stdin is not a terminal).")
 @wait_options
+@aws_options
 @json_option
 def scale_to(tier: str, stack: Optional[str], config_path: Optional[str], allow_replace: bool,
-             apply_immediately: bool, yes: bool, wait: bool, wait_timeout: float, as_json: bool) -> None:
+             apply_immediately: bool, yes: bool, wait: bool, wait_timeout: float, aws_profile: Optional[str],
+             endpoint_url: Optional[str], as_json: bool) -> None:
     """Move a live stack to another tier (up or down), safely."""
-    target = driver.resolve_target(config_path, stack)
+    target = driver.resolve_target(config_path, stack, aws_profile, endpoint_url)
     before = target.profile()
     new_ref = target.recordable_ref(scale.canonical_ref(tier))
     after = load_profile(target.resolve_profile_ref(new_ref))

@@ -11,7 +11,7 @@ from typing import Iterable, Optional
 
 import click
 
-from chatops.cli.common import examples, json_option, stack_options
+from chatops.cli.common import aws_options, examples, json_option, stack_options
 from chatops.cli.deploy_steps import (DEFAULT_WAIT_TIMEOUT_SECONDS, ImageTag, prepare_images, release_updates,
                                       wait_for_services, wait_options)
 from chatops.cli.preview_live import announce_session, preview_into
@@ -34,24 +34,27 @@ from chatops.ui.deploy_progress import live_progress, notice, show_result
 @click.option("--image-tag", type=ImageTag(), help="Deploy this image tag for every service and record it in "
               "chatops.yaml (what `chatops release --tag` does).")
 @wait_options
+@aws_options
 @json_option
 def up(stack: Optional[str], config_path: Optional[str], yes: bool, image_tag: Optional[str], wait: bool,
-       wait_timeout: float, as_json: bool) -> None:
+       wait_timeout: float, aws_profile: Optional[str], endpoint_url: Optional[str], as_json: bool) -> None:
     """Provision or update a stack: images resolved to their digests, preview, confirmation, the update with
     live progress, then a wait until the ECS services run it. The first `up` of a stack creates its image
     repositories and stops with the `docker push` commands.
 
     With --json, progress goes to stderr and one summary object is printed at the end (docs/json.md).
     """
-    deploy("up", stack, config_path, yes, as_json, image_tag=image_tag, wait=wait, wait_timeout=wait_timeout)
+    deploy("up", stack, config_path, yes, as_json, image_tag=image_tag, wait=wait, wait_timeout=wait_timeout,
+           aws_profile=aws_profile, endpoint_url=endpoint_url)
 
 
 def deploy(command: str, stack: Optional[str], config_path: Optional[str], yes: bool, as_json: bool, *,
            image_tag: Optional[str] = None, services: Iterable[str] = SERVICES, wait: bool = True,
-           wait_timeout: float = DEFAULT_WAIT_TIMEOUT_SECONDS) -> None:
+           wait_timeout: float = DEFAULT_WAIT_TIMEOUT_SECONDS, aws_profile: Optional[str] = None,
+           endpoint_url: Optional[str] = None) -> None:
     """`up`, and `release` (`image_tag` for `services`, recorded in chatops.yaml once applied)."""
     services = list(services)
-    target = driver.resolve_target(config_path, stack)
+    target = driver.resolve_target(config_path, stack, aws_profile, endpoint_url)
     profile = target.profile()
     report = DeployReport(command, target.stack, profile.name, started=time.time(),
                           extra={"images": [], "rollout": None})

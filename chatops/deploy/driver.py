@@ -56,6 +56,10 @@ class StackTarget:
     config: ChatopsConfig
     config_path: Path
     stack: str
+    #: --aws-profile: the AWS named profile chatops's own AWS calls and the Pulumi provider both use.
+    aws_profile: Optional[str] = None
+    #: --endpoint-url: chatops's own AWS calls only (the pulumi-aws provider does not read AWS_ENDPOINT_URL).
+    endpoint_url: Optional[str] = None
 
     @property
     def entry(self) -> StackEntry:
@@ -93,9 +97,10 @@ class StackTarget:
         return load_profile(self.resolve_profile_ref(self.entry.profile))
 
 
-def resolve_target(config_path: Optional[str], stack: Optional[str]) -> StackTarget:
+def resolve_target(config_path: Optional[str], stack: Optional[str], aws_profile: Optional[str] = None,
+                   endpoint_url: Optional[str] = None) -> StackTarget:
     config, path = load_config(config_path)
-    return StackTarget(config, path, select_stack(config, stack, path))
+    return StackTarget(config, path, select_stack(config, stack, path), aws_profile or None, endpoint_url or None)
 
 
 # ---- what chatops hands Pulumi -------------------------------------------------------------------
@@ -180,6 +185,8 @@ def open_stack(target: StackTarget, program: Optional[Callable[[], None]] = None
             "PULUMI_BACKEND_URL": target.backend,
             "PULUMI_SKIP_UPDATE_CHECK": "true",
         }
+        if target.aws_profile:  # --aws-profile: the provider deploys into the account chatops resolved images in
+            env["AWS_PROFILE"] = target.aws_profile
         with pulumi_errors(target.stack, target.backend):
             ws = auto.LocalWorkspace(work_dir=str(work_dir), program=program or _no_program, env_vars=env,
                                      secrets_provider="passphrase", project_settings=project_settings(target),

@@ -232,3 +232,29 @@ def test_engine_events_lost_during_the_update_are_a_warning_in_the_report(projec
     assert "did not see all of its engine events" in problem and "chatops preview --stack prod" in problem
     assert "dropped an engine event" in problem or "thread failed reading engine events" in problem
     assert "Warning: the update of stack prod finished" in result.stderr
+
+
+def test_aws_profile_picks_the_account_for_images_and_for_pulumi(project, monkeypatch, tmp_path) -> None:
+    # The only credentials are a named profile's: without --aws-profile nothing can read ECR; with it, the
+    # images resolve through it and every Pulumi call runs with AWS_PROFILE set (the provider's account).
+    config = tmp_path / "aws-config"
+    config.write_text("[profile deployer]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    without = project.run("up", "--stack", "prod", "--yes")
+    assert without.exit_code == 1 and "no AWS credentials found" in without.stderr
+    result = project.run("up", "--stack", "prod", "--yes", "--aws-profile", "deployer", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [i["status"] for i in report["images"]] == ["resolved"] * 3
+    pulumi_calls = [c for c in project.double.calls() if c["argv"][-1:] != ["version"]]
+    assert pulumi_calls and {c["aws_profile"] for c in pulumi_calls} == {"deployer"}
+    missing = project.run("up", "--stack", "prod", "--yes", "--aws-profile", "nope")
+    assert missing.exit_code == 1 and "AWS profile 'nope' not found" in missing.stderr
+
+
+@pytest.mark.parametrize("command", [["up"], ["release", "--tag", "v2"], ["preview"], ["scale-to", "100k"]])
+def test_every_command_that_deploys_takes_aws_profile(project, command) -> None:
+    result = project.run(*command, "--help")
+    assert "--aws-profile NAME" in result.stdout and "--endpoint-url URL" in result.stdout

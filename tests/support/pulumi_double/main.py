@@ -296,7 +296,8 @@ def _log(argv: list[str]) -> None:
         return
     entry = {"argv": argv, "cwd": os.getcwd(),
              "passphrase_env": "PULUMI_CONFIG_PASSPHRASE" in os.environ,
-             "passphrase_file": os.environ.get("PULUMI_CONFIG_PASSPHRASE_FILE")}
+             "passphrase_file": os.environ.get("PULUMI_CONFIG_PASSPHRASE_FILE"),
+             "aws_profile": os.environ.get("AWS_PROFILE")}
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(entry) + "\n")
 
