@@ -1,22 +1,19 @@
 """`chatops preview --stack S`: a real Pulumi preview, summarized, with cost now/after and replacements.
 
-Also the building blocks `up` and `scale-to` reuse: the --stack/--config options, `live_preview` (preview,
-reconcile the events with the engine's summary, explain protection refusals) and `deployed_profile`.
+Also the building blocks `up` and `scale-to` reuse: `live_preview` (preview, reconcile the events with the
+engine's summary, explain protection refusals) and `preview_into` (the preview, priced, into a report).
 """
 
 from __future__ import annotations
 
 import time
-from decimal import Decimal
-from typing import Any, Optional
+from typing import Optional
 
+from chatops.costing.monthly import NOTHING, monthly_total
 from chatops.deploy import driver
-from chatops.deploy.costs import monthly_cost
 from chatops.deploy.errors import DeployError
 from chatops.deploy.events import EventTap
 from chatops.deploy.replacements import STATEFUL_TYPES, ChangeSet, ProtectedBlock
-from chatops.errors import ChatopsError
-from chatops.model.loading import load_profile
 from chatops.model.profile import Profile
 from chatops.ui.changes import DeployReport, reporting, show_changes
 from chatops.ui.cost import show_cost_diff
@@ -28,32 +25,6 @@ def announce_session(session: driver.Session) -> None:
     if session.passphrase.created:
         notice(f"Generated the secrets passphrase in {session.passphrase.path} (readable only by you). Back it up: "
                "without it this stack's secrets cannot be decrypted.")
-
-
-def deployed_profile(session: driver.Session, fallback: Profile) -> tuple[Optional[Profile], str]:
-    """What is deployed: the profile of the last successful update, else chatops.yaml's; None when nothing
-    is deployed yet. The label says which."""
-    if session.created:
-        return None, "not deployed yet"
-    ref = driver.last_applied_profile(session)
-    if ref is None:
-        if runs_nothing(session.target, driver.state_resources(session)):
-            return None, "not deployed yet"
-        return fallback, "tier in chatops.yaml"
-    try:
-        return load_profile(session.target.resolve_profile_ref(ref)), "last applied"
-    except ChatopsError:  # the recorded profile file moved or no longer validates
-        return fallback, "tier in chatops.yaml"
-
-
-def runs_nothing(target: driver.StackTarget, resources: list[dict[str, Any]]) -> bool:
-    """The state is empty, or holds only what the first deploy creates before any image exists (the image
-    repositories, their component, the stack and its providers): nothing of the tier runs or costs yet."""
-    from chatops.infra.registry import registry_urns
-
-    first_deploy = set(registry_urns(target.config.project, target.stack))
-    return all(r["urn"] in first_deploy or r["type"] == "pulumi:pulumi:Stack" or r["type"].startswith(
-        "pulumi:providers:") for r in resources)
 
 
 def live_preview(session: driver.Session, *, blocked_hint: str, targets: Optional[list[str]] = None) -> ChangeSet:
@@ -104,9 +75,9 @@ def preview_into(report: DeployReport, session: driver.Session, profile: Profile
         console(stderr=True).print(f"Previewing stack {session.target.stack} ({profile.name})...")
     report.changes = live_preview(session, blocked_hint=blocked_hint)
     region = session.target.entry.region
-    now, now_label = deployed_profile(session, deployed)
-    report.cost_now = Decimal(0) if now is None else monthly_cost(now, region)
-    report.cost_after = monthly_cost(profile, region)
+    now, now_label = driver.deployed_profile(session, deployed)
+    report.cost_now = NOTHING if now is None else monthly_total(now, region)
+    report.cost_after = monthly_total(profile, region)
     if not as_json:
         show_changes(report.changes)
         show_cost_diff(now, profile, region, title=f"Monthly cost: {now.name if now else 'nothing'} ({now_label}) "

@@ -339,6 +339,32 @@ def read_stack_outputs(config: ChatopsConfig, config_path: Path, stack: str,
         return stack_outputs(session, show_secrets)
 
 
+def deployed_profile(session: Session, fallback: Profile) -> tuple[Optional[Profile], str]:
+    """What is deployed: the profile of the last successful update, else `fallback` (chatops.yaml's); None
+    when nothing is deployed yet. The label says which."""
+    if session.created:
+        return None, "not deployed yet"
+    ref = last_applied_profile(session)
+    if ref is None:
+        if runs_nothing(session.target, state_resources(session)):
+            return None, "not deployed yet"
+        return fallback, "tier in chatops.yaml"
+    try:
+        return load_profile(session.target.resolve_profile_ref(ref)), "last applied"
+    except ChatopsError:  # the recorded profile file moved or no longer validates
+        return fallback, "tier in chatops.yaml"
+
+
+def runs_nothing(target: StackTarget, resources: list[dict[str, Any]]) -> bool:
+    """The state is empty, or holds only what the first deploy creates before any image exists (the image
+    repositories, their component, the stack and its providers): nothing of the tier runs or costs yet."""
+    from chatops.infra.registry import registry_urns
+
+    first_deploy = set(registry_urns(target.config.project, target.stack))
+    return all(r["urn"] in first_deploy or r["type"] == "pulumi:pulumi:Stack" or r["type"].startswith(
+        "pulumi:providers:") for r in resources)
+
+
 def last_applied_profile(session: Session) -> Optional[str]:
     """The `chatops:profile` of the stack's last successful update, if any."""
     with pulumi_errors(session.target.stack, session.target.backend):

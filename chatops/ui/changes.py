@@ -17,6 +17,7 @@ from typing import Any, Iterator, Optional
 import click
 from rich.table import Table
 
+from chatops.costing.monthly import MonthlyTotal
 from chatops.deploy.replacements import ChangeSet, ResourceChange
 from chatops.errors import Cancelled, ChatopsError
 from chatops.ui.console import console, emit_json
@@ -100,8 +101,8 @@ class DeployReport:
     result: str = "failed"           # succeeded | no-changes | failed | cancelled
     changes: Optional[ChangeSet] = None
     outputs: dict[str, Any] = field(default_factory=dict)
-    cost_now: Optional[Decimal] = None
-    cost_after: Optional[Decimal] = None
+    cost_now: Optional[MonthlyTotal] = None     # what the last successful update applied (0: nothing)
+    cost_after: Optional[MonthlyTotal] = None   # what this command applies (or previews)
     problems: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     started: float = 0.0
@@ -124,6 +125,8 @@ class DeployReport:
         changes = self.changes or ChangeSet()
         counts = dict.fromkeys(OPS, 0)
         counts.update(changes.totals())
+        before, after = self.cost_now, self.cost_after
+        priced = [t for t in (before, after) if t is not None]
         data: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION, "command": self.command, "stack": self.stack, "profile": self.profile,
             "result": self.result, "ok": self.result in ("succeeded", "no-changes"), "problems": self.problems,
@@ -131,9 +134,12 @@ class DeployReport:
             "replacements": [change_json(c) for c in changes.replacements],
             "deletions": [change_json(c) for c in changes.changes.values() if c.op == "delete"],
             "outputs": self.outputs, "duration_seconds": round((self.finished or now) - self.started, 1),
-            "currency": "USD", "now_monthly": cents(self.cost_now), "after_monthly": cents(self.cost_after),
-            "delta_monthly": (cents(self.cost_after - self.cost_now)
-                              if self.cost_now is not None and self.cost_after is not None else None),
+            "currency": "USD", "now_monthly": cents(before.total) if before else None,
+            "after_monthly": cents(after.total) if after else None,
+            "delta_monthly": cents(after.total - before.total) if before and after else None,
+            # docs/json.md: a total with an unpriced line is "at least"; the lines without a price
+            "complete": all(t.complete for t in priced),
+            "missing_prices": sorted({key for t in priced for key in t.missing_prices}),
         }
         data.update(self.extra)
         return data

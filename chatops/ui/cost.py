@@ -89,8 +89,9 @@ def render_cost_diff(console: Console, cmp: CostComparison, title: Optional[str]
     b, a = cmp.before, cmp.after
     style = "red" if cmp.delta_monthly > 0 else "green" if cmp.delta_monthly < 0 else "bold"
     console.print(f"[bold]{title or f'Cost change: {b.profile} -> {a.profile} in {cmp.region}'}[/bold]")
-    console.print(f"[{style}]{headline(cmp)}[/{style}]: {fmt_usd(b.total_monthly)} -> {fmt_usd(a.total_monthly)} "
-                  f"per month (at autoscaling maximum {fmt_usd(b.max_monthly)} -> {fmt_usd(a.max_monthly)})")
+    console.print(f"[{style}]{headline(cmp)}[/{style}]: {fmt_total(b.total_monthly, b.complete)} -> "
+                  f"{fmt_total(a.total_monthly, a.complete)} per month (at autoscaling maximum "
+                  f"{fmt_total(b.max_monthly, b.complete)} -> {fmt_total(a.max_monthly, a.complete)})")
     columns = [Col(""), Col("Resource / component"), Col(b.profile, "right", whole=True),
                Col(a.profile, "right", whole=True), Col("Monthly change", "right", whole=True)]
     rows: list[Row] = []

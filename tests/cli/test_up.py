@@ -258,3 +258,30 @@ def test_aws_profile_picks_the_account_for_images_and_for_pulumi(project, monkey
 def test_every_command_that_deploys_takes_aws_profile(project, command) -> None:
     result = project.run(*command, "--help")
     assert "--aws-profile NAME" in result.stdout and "--endpoint-url URL" in result.stdout
+
+
+def test_a_total_with_an_unpriced_line_is_at_least_in_the_preview(project, monkeypatch, tmp_path) -> None:
+    # A refreshed price catalog (the user's cache) without the 50k tier's database price: the preview's totals
+    # are lower bounds, and say so in JSON (complete, missing_prices) and in the text ("at least").
+    from chatops.costing.catalog import bundled_path
+
+    missing = "rds.instance.db.r6g.large.multi_az"
+    catalog = json.loads(bundled_path("us-east-1").read_text())
+    del catalog["prices"][missing]
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    from chatops.costing.catalog import cache_path
+
+    cache_path("us-east-1").parent.mkdir(parents=True, exist_ok=True)
+    cache_path("us-east-1").write_text(json.dumps(catalog))
+    project.seed(_resources(), "50k-dau")
+    result = project.run("preview", "--stack", "prod", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert_valid("preview", report)
+    assert report["complete"] is False and report["missing_prices"] == [missing]
+    text = project.run("preview", "--stack", "prod")
+    assert re.search(r"at least \$[\d,]+\.\d\d -> at least \$[\d,]+\.\d\d per month", text.stdout), text.stdout
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    priced = json.loads(project.run("preview", "--stack", "prod", "--json").stdout)
+    assert priced["complete"] is True and priced["missing_prices"] == []
