@@ -3,9 +3,12 @@
 The order matters on a production stack, where stateful resources are protected and Pulumi refuses to
 replace or delete a protected resource already during the preview:
 
-1. chatops.yaml: compute and validate the text that will record the new profile (refuse now if it cannot).
-2. Offline plan between the two tiers' resource graphs, and the stateful guard on it: stop, listing every
-   stateful loss and what it holds, unless --allow-replace.
+1. chatops.yaml: compute and validate the text that will record the new profile (refuse now if it cannot;
+   nothing to record when it already names it, e.g. after a hand edit).
+2. "Before" is what the stack runs: the profile of its last successful update (chatops.yaml's only when
+   the history has none), never chatops.yaml alone, which may have been edited by hand. Offline plan
+   between the two tiers' resource graphs, and the stateful guard on it: stop, listing every stateful
+   loss and what it holds, unless --allow-replace.
 3. With --allow-replace: unprotect exactly the protected resources the plan loses (`pulumi state unprotect`).
 4. Live preview (a scratch work dir: nothing is written until confirmed), then the guard again on the live
    change set: it may lose only what step 2 showed.
@@ -57,18 +60,22 @@ def scale_to(tier: str, stack: Optional[str], config_path: Optional[str], allow_
              endpoint_url: Optional[str], as_json: bool) -> None:
     """Move a live stack to another tier (up or down), safely."""
     target = driver.resolve_target(config_path, stack, aws_profile, endpoint_url)
-    before = target.profile()
     new_ref = target.recordable_ref(scale.canonical_ref(tier))
     after = load_profile(target.resolve_profile_ref(new_ref))
     report = DeployReport("scale-to", target.stack, after.name, started=time.time(),
-                          extra={"from_profile": before.name, "disruptions": [], "images": [], "rollout": None})
+                          extra={"from_profile": None, "disruptions": [], "images": [], "rollout": None})
     with reporting(report, as_json):
+        record = None if target.names_profile(new_ref) else PendingRecord.prepare(
+            target.config_path, target.stack, {("profile",): new_ref})
+        before = driver.applied_profile(target)
+        report.extra["from_profile"] = before.name
         if before == after:
             report.result = "no-changes"
+            recorded = record_applied(record, report)  # chatops.yaml named another tier: it now says what runs
             if not as_json:
-                console().print(f"Stack {target.stack} is already on {after.name}; nothing to do.")
+                console().print(f"Stack {target.stack} already runs {after.name}; nothing to do" + (
+                    f" ({target.config_path} now records it)." if recorded else "."))
             return
-        record = PendingRecord.prepare(target.config_path, target.stack, {("profile",): new_ref})
         report.extra["disruptions"] = [{"what": d.what, "expect": d.expect, "when": d.when}
                                        for d in scale.disruptions(before, after, apply_immediately)]
         if not as_json:
@@ -84,11 +91,12 @@ def scale_to(tier: str, stack: Optional[str], config_path: Optional[str], allow_
         unprotected = preview_and_confirm(deployed, program, config, accepted, (before, after), report, yes, as_json)
         rerun = " ".join(["chatops scale-to", tier, "--stack", target.stack, *(["--allow-replace"] if allow_replace else []),
                           *(["--apply-immediately"] if apply_immediately else [])])
-        report.outputs = apply(deployed, program, config, unprotected, report, as_json, rerun)
+        report.outputs = apply(deployed, program, config, unprotected, report, as_json, rerun, before)
         report.result = "succeeded"
-        if record_applied(record, report) and not as_json:
-            console().print(f"[green]Stack {target.stack} now runs {after.name}; {target.config_path} records "
-                            f"it.[/green]")
+        recorded = record_applied(record, report) or record is None  # None: chatops.yaml named it already
+        if not as_json:
+            console().print(f"[green]Stack {target.stack} now runs {after.name}" + (
+                f"; {target.config_path} records it" if recorded else "") + ".[/green]")
         if not as_json:
             show_outputs(report.outputs)
         wait_for_services(deployed, report.outputs, report, wait=wait, wait_timeout=wait_timeout, as_json=as_json)
@@ -116,14 +124,14 @@ def preview_and_confirm(target: driver.StackTarget, program, config, accepted: s
 
 
 def apply(target: driver.StackTarget, program, config, unprotected: list[str], report: DeployReport,
-          as_json: bool, rerun: str) -> dict:
+          as_json: bool, rerun: str, before: Profile) -> dict:
     """The update itself, in the stack's work dir; on failure, protection goes back on what still exists."""
     with driver.open_stack(target, program, config=config, plugins=False) as session:
         try:
             return apply_update(session, to_stderr=as_json, rerun=rerun, report=report).outputs
         except BaseException as exc:
-            notice(f"chatops.yaml unchanged: it still records {target.entry.profile} for stack {target.stack} "
-                   "(the last successful update); resources changed so far are in the state")
+            notice(f"chatops.yaml unchanged (profile {target.entry.profile}); the last successful update of stack "
+                   f"{target.stack} applied {before.name}, and resources changed so far are in the state")
             if unprotected and not getattr(exc, "abandoned", False):  # never under a lock Pulumi may still hold
                 restore_protection(session, unprotected, only_existing=True)
             raise

@@ -15,12 +15,14 @@ from chatops.cli.common import aws_options, examples, json_option, stack_options
 from chatops.cli.deploy_steps import (DEFAULT_WAIT_TIMEOUT_SECONDS, ImageTag, prepare_images, release_updates,
                                       wait_for_services, wait_options)
 from chatops.cli.preview_live import announce_session, preview_into
-from chatops.deploy import driver
+from chatops.deploy import driver, scale
 from chatops.deploy.errors import DeployError
 from chatops.deploy.events import EventTap, Progress
 from chatops.deploy.record import PendingRecord
 from chatops.errors import ChatopsError
 from chatops.model.images import SERVICES
+from chatops.model.loading import load_profile
+from chatops.model.profile import Profile
 from chatops.ui.changes import DeployReport, confirm_or_refuse, reporting
 from chatops.ui.console import console
 from chatops.ui.deploy_progress import live_progress, notice, show_result
@@ -66,6 +68,7 @@ def deploy(command: str, stack: Optional[str], config_path: Optional[str], yes: 
         config = driver.stack_config(deployed, target.entry.profile, profile)
         with driver.open_stack(deployed, program, config=config, create=True) as session:
             announce_session(session)
+            guard_tier_change(session, profile)
             changes = preview_into(report, session, profile, profile, as_json=as_json,
                                    blocked_hint=up_protection_hint(target.stack))
             if not changes.changes:
@@ -91,6 +94,35 @@ def deploy(command: str, stack: Optional[str], config_path: Optional[str], yes: 
             show_outputs(report.outputs)
         if report.result == "succeeded":
             wait_for_services(deployed, report.outputs, report, wait=wait, wait_timeout=wait_timeout, as_json=as_json)
+
+
+def guard_tier_change(session: driver.Session, profile: Profile) -> None:
+    """chatops.yaml names another profile than the stack's last successful update applied (edited by hand):
+    this update is then a tier step, and gets scale-to's offline plan and stateful guard before the live
+    preview. On prod the preview would refuse the protected losses anyway; on a stack with nothing
+    protected it would apply them, silently dropping Redis or the read replica."""
+    target = session.target
+    ref = None if session.created else driver.last_applied_profile(session)
+    if not ref or target.names_profile(ref):
+        return
+    try:
+        applied = load_profile(target.resolve_profile_ref(ref))
+    except ChatopsError as exc:
+        notice(f"Warning: the last update of stack {target.stack} applied profile {ref}, which cannot be read now "
+               f"({exc}); the tier step to {profile.name} is not checked offline (the live preview still is)")
+        return
+    if applied == profile:
+        return
+    fix = (f"to make that step, run `chatops scale-to {target.entry.profile} --stack {target.stack}` (it shows the "
+           "step and its disruptions, and with --allow-replace unprotects exactly these), or set "
+           f"`profile: {ref}` back in {target.config_path}")
+    try:
+        scale.stateful_guard(scale.offline_plan(applied, profile, target.settings), allow_replace=False, fix=fix)
+    except ChatopsError as exc:
+        raise ChatopsError(f"{target.config_path} names {profile.name} for stack {target.stack}, but its last "
+                           f"successful update applied {applied.name}: {exc}") from None
+    notice(f"{target.config_path} names {profile.name}, stack {target.stack} runs {applied.name}: this update "
+           "changes the tier (no stateful resource is lost; `chatops scale-to` also lists the disruptions)")
 
 
 def rerun_command(command: str, stack: str, image_tag: Optional[str], services: list[str]) -> str:

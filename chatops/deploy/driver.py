@@ -37,7 +37,7 @@ from chatops.deploy.pulumi_cli import pulumi_command
 from chatops.errors import ChatopsError
 from chatops.model.config_file import load_config, select_stack
 from chatops.model.images import image_references
-from chatops.model.loading import load_profile, looks_like_path, read_dashboard_template
+from chatops.model.loading import load_profile, looks_like_path, read_dashboard_template, resolve_tier_name
 from chatops.model.profile import Profile
 from chatops.model.settings import ChatopsConfig, DeploymentSettings, StackEntry
 
@@ -95,6 +95,13 @@ class StackTarget:
 
     def profile(self) -> Profile:
         return load_profile(self.resolve_profile_ref(self.entry.profile))
+
+    def names_profile(self, ref: str) -> bool:
+        """chatops.yaml's profile for this stack is `ref` (a tier in any spelling, or the same file)."""
+        def key(value: str) -> str:
+            return resolve_tier_name(value) or str(Path(self.resolve_profile_ref(value)).resolve())
+
+        return key(self.entry.profile) == key(ref)
 
 
 def resolve_target(config_path: Optional[str], stack: Optional[str], aws_profile: Optional[str] = None,
@@ -353,6 +360,15 @@ def deployed_profile(session: Session, fallback: Profile) -> tuple[Optional[Prof
         return load_profile(session.target.resolve_profile_ref(ref)), "last applied"
     except ChatopsError:  # the recorded profile file moved or no longer validates
         return fallback, "tier in chatops.yaml"
+
+
+def applied_profile(target: StackTarget) -> Profile:
+    """What the stack runs: the profile of its last successful update, else chatops.yaml's (read-only: a
+    scratch work dir, no plugins). chatops.yaml may have been edited by hand since."""
+    fallback = target.profile()
+    with open_stack(target, scratch=True, plugins=False) as session:
+        deployed, _ = deployed_profile(session, fallback)
+    return deployed or fallback
 
 
 def runs_nothing(target: StackTarget, resources: list[dict[str, Any]]) -> bool:

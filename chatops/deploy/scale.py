@@ -80,14 +80,14 @@ def _redis_node_types(before: Profile, after: Profile) -> list[tuple[str, str, s
     return pairs
 
 
-def stateful_guard(changes: ChangeSet, allow_replace: bool) -> None:
+def stateful_guard(changes: ChangeSet, allow_replace: bool, fix: str = "back up first and rerun with "
+                   "--allow-replace if that loss is intended") -> None:
     """Refuse when stateful resources would be replaced or deleted, listing each and what it holds."""
     losses = changes.stateful_losses()
     if not losses or allow_replace:
         return
     raise ChatopsError(f"this change would {'/'.join(sorted({c.op for c in losses}))} stateful resources: "
-                       f"{describe_losses(losses)}. Nothing was changed; back up first and rerun with "
-                       "--allow-replace if that loss is intended")
+                       f"{describe_losses(losses)}. Nothing was changed; {fix}")
 
 
 def live_recheck(live: ChangeSet, accepted: set[str]) -> None:

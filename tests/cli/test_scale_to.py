@@ -16,7 +16,7 @@ from tests.support.json_schemas import assert_valid
 
 from chatops.deploy.replacements import STATEFUL_TYPES
 from tests.support.deploy_project import chatops_yaml
-from tests.support.pulumi_double.harness import FILE_VERSION, GRPC_VERSION
+from tests.support.pulumi_double.harness import FILE_VERSION, GRPC_VERSION, goal
 
 REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
 RDS = "aws:rds/instance:Instance"
@@ -213,3 +213,54 @@ def test_a_state_read_failing_after_a_failed_update_does_not_hide_the_update_fai
     assert error.startswith("Error: update of stack prod failed") and "InsufficientCacheClusterCapacity" in error
     assert "Warning: could not restore protection" in result.stderr and "not reachable" in result.stderr
     assert prod_50k.state()[prod_50k.urn("redis", REDIS)]["protect"] is False  # said, not hidden
+
+
+def test_a_hand_edited_tier_is_scaled_from_what_the_stack_runs(prod_50k) -> None:
+    # chatops.yaml edited by hand to 100k while the stack runs 50k: `up` must not apply the step without the
+    # guard, and the scale-to it points to must move the stack (not say "already on 100k-dau").
+    edited = chatops_yaml("100k-dau")
+    prod_50k.config_path.write_text(edited)
+    up = prod_50k.run("up", "--stack", "prod", "--yes")
+    assert up.exit_code == 1, up.output
+    assert "names 100k-dau for stack prod, but its last successful update applied 50k-dau" in up.stderr
+    assert f"redis (delete; holds {STATEFUL_TYPES[REDIS]})" in up.stderr
+    assert "`chatops scale-to 100k-dau --stack prod`" in up.stderr
+    assert not {"preview", "up"} & set(prod_50k.double.commands())  # refused offline, before any preview
+
+    result = prod_50k.run("scale-to", "100k-dau", "--stack", "prod", "--allow-replace", "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["from_profile"] == "50k-dau" and report["result"] == "succeeded" and report["disruptions"]
+    assert {r["urn"].rsplit("::", 1)[-1] for r in prod_50k.state().values() if r["type"] == REDIS} == \
+        {"redis-adapter", "redis-state"}
+    assert prod_50k.backend.sidecar("prod")["history"][0]["config"]["chatops:profile"]["value"] == "100k-dau"
+    assert prod_50k.config_path.read_text() == edited  # it named the new tier already: nothing to record
+    again = prod_50k.run("scale-to", "100k", "--stack", "prod", "--yes")
+    assert again.exit_code == 0 and "already runs 100k-dau; nothing to do." in again.stdout
+
+
+def test_scaling_back_to_what_runs_only_corrects_chatops_yaml(prod_50k) -> None:
+    prod_50k.config_path.write_text(chatops_yaml("100k-dau"))
+    result = prod_50k.run("scale-to", "50k", "--stack", "prod", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "already runs 50k-dau; nothing to do" in result.stdout and "now records it" in result.stdout
+    assert _same_but_profile(prod_50k.config_path.read_text(), chatops_yaml("100k-dau"), "50k-dau")
+    assert not {"preview", "up"} & set(prod_50k.double.commands())
+
+
+def test_up_after_a_hand_edit_keeps_unprotected_stateful_resources(deploy_project, graphs, synth_cache) -> None:
+    # A stack where nothing is protected (as a non-prod one): the live preview would let Redis be deleted, so
+    # only the offline guard stands between a hand-edited tier and that loss.
+    def unprotected(resources):
+        return [dict(r, protect=False) for r in resources]
+
+    deploy_project.seed(unprotected(graphs["50k-dau"].resources), "50k-dau", graphs["50k-dau"].outputs)
+    deploy_project.double.scenario(goals=[
+        goal(unprotected(g.resources), {"chatops:tier": tier}, g.outputs)
+        for tier, g in (("50k-dau", graphs["50k-dau"]), ("100k-dau", graphs["100k-dau"]))])
+    deploy_project.config_path.write_text(chatops_yaml("100k-dau"))
+    result = deploy_project.run("up", "--stack", "prod", "--yes")
+    assert result.exit_code == 1, result.output
+    assert "redis (delete" in result.stderr and "chatops scale-to 100k-dau --stack prod" in result.stderr
+    assert "up" not in deploy_project.double.commands()
+    assert deploy_project.urn("redis", REDIS) in deploy_project.state()
