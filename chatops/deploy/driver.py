@@ -276,9 +276,10 @@ def _engine_call(session: Session, kind: str, call: Callable[[], T], tap: EventT
     with tap.watching_sdk():
         result = running.call_in_worker(call, lambda: notify(running.cancelling_notice(kind, stack)),
                                         lambda: running.abandoned(kind, stack))
+    if result.interrupted:  # stop after this call even when it returned normally (Pulumi survived the Ctrl-C)
+        said = str(explain(result.error, stack, session.target.backend)) if result.error is not None else ""
+        raise running.cancelled(kind, stack, said) from None
     if result.error is not None:
-        if result.interrupted:
-            raise running.cancelled(kind, stack) from None
         raise explain(result.error, stack, session.target.backend) from result.error
     return result.value  # type: ignore[return-value]
 

@@ -87,14 +87,23 @@ def cancelling_notice(kind: str, stack: str) -> str:
             "only to stop waiting (Pulumi then terminates at once and may leave operations unrecorded).")
 
 
-def cancelled(kind: str, stack: str) -> Interrupted:
-    """Pulumi honoured the first Ctrl-C and exited."""
+def cancelled(kind: str, stack: str, said: str = "") -> Interrupted:
+    """The SDK call returned after a first Ctrl-C: the command stops here, whatever the call returned.
+
+    What chatops cannot know is not claimed: Pulumi may have honoured the cancel part-way, or finished
+    before it (the Ctrl-C then landed in the SDK's follow-up calls, `stack output` and `stack history`,
+    `_stack.py` up()/destroy()), or survived it. `said`: what Pulumi reported, when the call failed."""
+    detail = f" (Pulumi: {said})" if said else ""
     if kind == "preview":
-        return Interrupted(f"preview of stack {stack} cancelled; nothing was changed")
-    return Interrupted(f"{WHAT[kind]} of stack {stack} cancelled: the operations that had started finished and "
-                       "are saved, nothing else was started, and the lock is released. Next: `chatops refresh "
-                       f"--stack {stack}` to compare the state with AWS, then `chatops preview --stack {stack}` "
-                       "to see what is left to do")
+        return Interrupted(f"Ctrl-C: stopped after the preview of stack {stack}{detail}; nothing was changed and "
+                           "nothing will be applied")
+    again = {"up": f"`chatops preview --stack {stack}` shows what is left to do",
+             "destroy": f"`chatops destroy --stack {stack}` again deletes what is left",
+             "refresh": f"`chatops refresh --stack {stack}` again completes it"}[kind]
+    return Interrupted(f"Ctrl-C during the {WHAT[kind]} of stack {stack}{detail}: chatops stopped after it and "
+                       f"starts nothing else. Pulumi was told to cancel (operations already running finish and are "
+                       f"saved, no new ones start), so the {WHAT[kind]} may have completed or stopped part-way. Next: "
+                       f"{again}")
 
 
 def abandoned(kind: str, stack: str) -> Interrupted:

@@ -82,8 +82,9 @@ def test_first_ctrl_c_waits_for_pulumi_to_cancel_cleanly(slow_project, version) 
     code = chatops.finish()
     assert code == 130, chatops.err
     assert "Pulumi is cancelling the update of stack prod" in chatops.err  # said at once, then kept waiting
-    assert "update of stack prod cancelled: the operations that had started finished and are saved" in chatops.err
-    assert "`chatops refresh --stack prod`" in chatops.err
+    assert "Ctrl-C during the update of stack prod" in chatops.err
+    assert "the update may have completed or stopped part-way" in chatops.err
+    assert "`chatops preview --stack prod` shows what is left to do" in chatops.err
     assert "Traceback" not in chatops.err and "Exception in thread" not in chatops.err
     # Pulumi finished the operation in flight, started nothing else, saved it and released its lock.
     state = slow_project.state()
@@ -125,7 +126,7 @@ def test_refresh_and_destroy_cancel_cleanly_too(slow_project, command) -> None:
     what = "refresh" if command[0] == "refresh" else "destroy"
     assert code == 130, chatops.err
     assert f"Pulumi is cancelling the {what} of stack prod" in chatops.err
-    assert f"{what} of stack prod cancelled" in chatops.err
+    assert f"Ctrl-C during the {what} of stack prod" in chatops.err and "may have completed" in chatops.err
     assert "Traceback" not in chatops.err
     assert not slow_project.backend.locks("prod")
     if what == "destroy":
@@ -145,8 +146,64 @@ def test_ctrl_c_during_the_targeted_update_of_destroy_unprotect(deploy_project) 
     chatops.ctrl_c()
     code = chatops.finish()
     assert code == 130, chatops.err
-    assert "Pulumi is cancelling the update of stack prod" in chatops.err and "update of stack prod cancelled" \
-        in chatops.err
+    assert "Pulumi is cancelling the update of stack prod" in chatops.err
+    assert "Ctrl-C during the update of stack prod" in chatops.err
     assert "Traceback" not in chatops.err
     assert "destroy" not in deploy_project.double.commands()  # nothing was deleted
     assert len(deploy_project.state()) == 4
+
+
+# -- a Ctrl-C that Pulumi survives, or that lands after the operation: the command still stops ----------------
+
+def _protected_alb(project):
+    alb = "urn:pulumi:prod::chat::chatops:alb:LoadBalancer$aws:lb/loadBalancer:LoadBalancer::alb"
+    protected = {"urn": alb, "type": "aws:lb/loadBalancer:LoadBalancer", "protect": True,
+                 "inputs": {"name": "chat-prod-alb", "enableDeletionProtection": True}}
+    project.seed([protected] + _resources(2), "50k-dau")
+    relaxed = dict(protected, inputs={"name": "chat-prod-alb", "enableDeletionProtection": False})
+    project.double.scenario(goals=[goal([relaxed] + _resources(2), {"chatops:destroying": "true"})],
+                            slow={alb: 3.0}, late_sigint=True)
+    return alb
+
+
+def test_destroy_unprotect_stops_after_a_ctrl_c_that_pulumi_survived(deploy_project) -> None:
+    # The Ctrl-C lands during the targeted update's last step: Pulumi finishes it and exits 0. chatops must
+    # not go on to `state unprotect --all` and the destroy the user just tried to stop.
+    _protected_alb(deploy_project)
+    chatops = Chatops(deploy_project, "destroy", "--stack", "prod", "--unprotect", "--yes", "--confirm", "prod")
+    chatops.wait_for("update aws:lb/loadBalancer:LoadBalancer alb: started")
+    chatops.ctrl_c()
+    code = chatops.finish()
+    assert code == 130, chatops.err
+    assert "Ctrl-C during the update of stack prod" in chatops.err and "may have completed" in chatops.err
+    commands = deploy_project.double.commands()
+    assert "up" in commands and "state unprotect" not in commands and "destroy" not in commands
+    assert len(deploy_project.state()) == 4
+    assert all(r.get("protect") for r in deploy_project.state().values() if r["type"].startswith("aws:lb"))
+
+
+def test_up_yes_does_not_apply_after_a_ctrl_c_during_its_preview(slow_project) -> None:
+    slow_project.double.scenario(preview_step_seconds=1.0, late_sigint=True)
+    chatops = Chatops(slow_project, "up", "--stack", "prod", "--yes")
+    chatops.wait_for("Previewing stack prod")
+    time.sleep(0.5)
+    chatops.ctrl_c()
+    code = chatops.finish()
+    assert code == 130, chatops.err
+    assert "stopped after the preview of stack prod" in chatops.err and "nothing will be applied" in chatops.err
+    assert "up" not in slow_project.double.commands()
+
+
+def test_a_ctrl_c_after_the_update_finished_does_not_claim_it_was_cancelled(slow_project) -> None:
+    # The update finishes; the Ctrl-C lands in the SDK's follow-up `pulumi stack output` (_stack.py up()).
+    slow_project.double.scenario(step_seconds=0, command_seconds={"stack output": 5})
+    chatops = Chatops(slow_project, "up", "--stack", "prod", "--yes")
+    deadline = time.time() + 60
+    while "stack output" not in slow_project.double.commands() and time.time() < deadline:
+        time.sleep(0.05)
+    chatops.ctrl_c()
+    code = chatops.finish()
+    assert code == 130, chatops.err
+    assert "may have completed" in chatops.err and "nothing else was started" not in chatops.err
+    assert slow_project.backend.sidecar("prod")["history"][0]["result"] == "succeeded"
+    assert len(slow_project.state()) == 5  # the stack and its four queues: the update had finished

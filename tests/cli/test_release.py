@@ -165,7 +165,7 @@ def test_ctrl_c_during_the_first_deploy_lets_pulumi_cancel(deploy_project) -> No
     chatops.ctrl_c()
     assert chatops.finish() == 130, chatops.err
     assert "Pulumi is cancelling the update of stack prod" in chatops.err
-    assert "update of stack prod cancelled" in chatops.err and "Traceback" not in chatops.err
+    assert "Ctrl-C during the update of stack prod" in chatops.err and "Traceback" not in chatops.err
     assert not deploy_project.backend.locks("prod")
     assert len(deploy_project.state()) < 1 + len(registry_urns("chat", "prod"))  # stopped after what was in flight
     assert "docker push" not in "\n".join(chatops.stdout)

@@ -194,8 +194,9 @@ class Operation:
             self._event("resourcePreEvent", step)
             self._show(step, "...")
             problem = self._apply_problem(step)
-            if problem is None and not self.preview:
+            if problem is None:
                 self._work(step)
+            if problem is None and not self.preview:
                 problem = self._provider_failure(step) or self._effect(step)
             if problem is not None:
                 self._fail(step, problem)
@@ -244,6 +245,8 @@ class Operation:
     def _work(self, step: Step) -> None:
         """The provider call: takes the scenario's time, in slices so a SIGINT is answered at once."""
         seconds = (self.scenario.get("slow") or {}).get(step.urn, self.scenario.get("step_seconds", 0.0))
+        if self.preview:
+            seconds = self.scenario.get("preview_step_seconds", 0.0)  # the provider's Check/Diff calls
         if step.op == "same":
             seconds = 0.0
         deadline = time.time() + seconds
@@ -319,7 +322,9 @@ class Operation:
     def _on_sigint(self, signum: int, frame: Any) -> None:
         self._interrupts += 1
         if self._interrupts == 1:
-            self.cancelled = True
+            # The scenario's `late_sigint`: the cancel lands while the last step runs, so there is nothing left
+            # not to start: the engine announces it and the operation still ends as it would have (exit 0).
+            self.cancelled = not self.scenario.get("late_sigint")
             self._announce = True
             return
         print(TERMINATING, flush=True)

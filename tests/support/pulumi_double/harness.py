@@ -11,7 +11,11 @@ Used through the `pulumi_double` fixture (tests/conftest.py). A scenario is a JS
     failures       [{"urn", "op", "message"}]: the provider fails that step of an update with `message`
     refuse_delete  {urn: {"unless": {input: value}, "message"}}: the provider's Delete fails unless the state's
                    inputs have these values (deletion protection, non-empty buckets...)
-    step_seconds   how long each provider call takes (default 0); slow: {urn: seconds}
+    step_seconds   how long each provider call takes (default 0); slow: {urn: seconds}; preview_step_seconds
+                   the same for each step of a preview (the provider's Check/Diff)
+    late_sigint    the first SIGINT is announced but lands too late to stop anything (during the last step):
+                   the operation ends as it would have, exit 0
+    command_seconds {command: seconds}: how long a non-operation command (e.g. "stack output") takes
     unparseable    [urn]: the pre-event of that URN's step carries an op this SDK cannot parse
     unparseable_in [kind]: only in these operations (preview, update, destroy, refresh; default all)
     drift          {urn: {...}}: what `refresh` finds changed (merged into the state entry)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import time
 from pathlib import Path
 from typing import Any, Optional
 
@@ -45,6 +47,10 @@ def main(argv: list[str]) -> int:
 
 
 def _dispatch(positional: list[str], flags: dict[str, list[str]], scenario: dict[str, Any]) -> int:
+    # Commands other than engine operations install no signal handler (only pkg/backend's cancellation scope
+    # does): a SIGINT ends them at once, as Go's runtime ends a program on an unhandled SIGINT.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    time.sleep((scenario.get("command_seconds") or {}).get(_words(positional), 0))
     command = positional[:2]
     if positional[:1] == ["version"]:
         # pkg/cmd/pulumi/version.go: prints the version with a leading "v"
