@@ -261,9 +261,14 @@ def run_up(session: Session, tap: EventTap, notify: Notify, targets: Optional[li
                                                                 target=targets), tap, notify)
 
 
-def run_refresh(session: Session, tap: EventTap, notify: Notify) -> auto.RefreshResult:
-    return _engine_call(session, "refresh", lambda: session.stack.refresh(on_event=tap, color="never",
-                                                                          show_secrets=False), tap, notify)
+def run_refresh(session: Session, tap: EventTap, notify: Notify,
+                clear_pending_creates: bool = False) -> auto.RefreshResult:
+    """`clear_pending_creates`: drop the interrupted creates from the state first (`refresh
+    --clear-pending-creates`, pulumi/pulumi#10394: in every CLI chatops accepts, and in the SDK since before
+    chatops's minimum 3.181); without it a non-interactive refresh leaves them pending."""
+    return _engine_call(session, "refresh", lambda: session.stack.refresh(
+        on_event=tap, color="never", show_secrets=False, clear_pending_creates=clear_pending_creates or None),
+        tap, notify)
 
 
 def run_destroy(session: Session, tap: EventTap, notify: Notify) -> auto.DestroyResult:
@@ -312,11 +317,46 @@ def unprotect_all(session: Session) -> None:
     run_cli(session, ["state", "unprotect", "--all", "--yes"])
 
 
-def state_resources(session: Session) -> list[dict[str, Any]]:
-    """The resources of the stack's state (read into memory, never written to disk by chatops)."""
+def stack_state(session: Session) -> dict[str, Any]:
+    """The stack's checkpoint (`pulumi stack export`'s deployment), read into memory, never written to disk."""
     with pulumi_errors(session.target.stack, session.target.backend):
         state = session.stack.export_stack()
-    return list((state.deployment or {}).get("resources") or [])
+    return dict(state.deployment or {})
+
+
+def state_resources(session: Session) -> list[dict[str, Any]]:
+    """The resources of the stack's state."""
+    return list(stack_state(session).get("resources") or [])
+
+
+@dataclass(frozen=True)
+class PendingOperation:
+    """An operation Pulumi started and never recorded the end of (the process was terminated mid-step):
+    apitype.OperationV2 in the checkpoint's `pending_operations`."""
+
+    urn: str
+    type: str
+    operation: str   # creating, updating, deleting, reading, importing
+    physical_name: Optional[str]
+
+    @property
+    def name(self) -> str:
+        return self.urn.rsplit("::", 1)[-1]
+
+    @property
+    def is_create(self) -> bool:
+        return self.operation == "creating"
+
+
+def pending_operations(session: Session) -> list[PendingOperation]:
+    found = []
+    for op in stack_state(session).get("pending_operations") or []:
+        resource = op.get("resource") or {}
+        inputs = resource.get("inputs") or {}
+        name = inputs.get("name") or inputs.get("identifier") or inputs.get("replicationGroupId")
+        found.append(PendingOperation(str(resource.get("urn", "")), str(resource.get("type", "")),
+                                      str(op.get("type", "")), str(name) if name else None))
+    return found
 
 
 def protected_resources(session: Session) -> list[tuple[str, str]]:

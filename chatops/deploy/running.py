@@ -115,7 +115,9 @@ def abandoned(kind: str, stack: str) -> Interrupted:
         error = Interrupted(f"stopped waiting for the {WHAT[kind]} of stack {stack}: Pulumi was told to terminate "
                             "at once, so operations that were in flight may be missing from the state and its lock "
                             "may still be held. Next, once no pulumi process runs for this stack (other terminals, "
-                            f"CI): 1) `chatops unlock --stack {stack}` 2) `chatops refresh --stack {stack}` "
-                            f"3) `chatops preview --stack {stack}`")
+                            f"CI): 1) `chatops unlock --stack {stack}` 2) `chatops refresh --stack {stack}` (it lists "
+                            "the operations left pending; a create it cannot resolve: check AWS, then `chatops "
+                            f"refresh --stack {stack} --clear-pending-creates`, or import what exists, "
+                            f"docs/deploying.md) 3) `chatops preview --stack {stack}`")
     error.abandoned = True
     return error

@@ -104,15 +104,28 @@ def test_second_ctrl_c_stops_waiting_with_the_exact_next_steps(slow_project) -> 
     code = chatops.finish()
     assert code == 130, chatops.err
     assert "stopped waiting for the update of stack prod" in chatops.err
-    assert ("1) `chatops unlock --stack prod` 2) `chatops refresh --stack prod` 3) `chatops preview --stack prod`"
-            in chatops.err)
+    err = " ".join(chatops.stderr)
+    assert "1) `chatops unlock --stack prod` 2) `chatops refresh --stack prod`" in err
+    assert "`chatops refresh --stack prod --clear-pending-creates`" in err and "3) `chatops preview --stack prod`" in err
     assert "Traceback" not in chatops.err and "Exception in thread" not in chatops.err
     assert slow_project.backend.locks("prod")  # Pulumi was terminated: its lock is still there
+    # ... the create in flight is pending in the state (its result was never recorded) ...
+    assert [(op["type"], op["resource"]["urn"].rsplit("::", 1)[-1])
+            for op in slow_project.backend.pending_operations("prod")] == [("creating", "q0")]
     # ... and the next steps work, in that order.
     assert slow_project.run("refresh", "--stack", "prod", "--yes").exit_code == 1  # locked
     assert slow_project.run("unlock", "--stack", "prod", "--yes").exit_code == 0
     slow_project.double.scenario(step_seconds=0)
-    assert slow_project.run("refresh", "--stack", "prod", "--yes").exit_code == 0
+    refreshed = slow_project.run("refresh", "--stack", "prod", "--yes")
+    assert refreshed.exit_code == 0, refreshed.output
+    assert "creating aws:sqs/queue:Queue q0 (AWS name chat-prod-q0)" in refreshed.stderr
+    assert "cannot resolve the 1 pending create(s)" in refreshed.stderr and "Still pending" in refreshed.stderr
+    assert len(slow_project.backend.pending_operations("prod")) == 1  # a plain refresh skips pending creates
+    cleared = slow_project.run("refresh", "--stack", "prod", "--yes", "--clear-pending-creates")
+    assert cleared.exit_code == 0, cleared.output
+    assert slow_project.backend.pending_operations("prod") == [] and "Still pending" not in cleared.stderr
+    refreshes = [c["argv"] for c in slow_project.double.calls() if "refresh" in c["argv"]]
+    assert "--clear-pending-creates" in refreshes[-1] and "--clear-pending-creates" not in refreshes[-2]
 
 
 @pytest.mark.parametrize("command", [["refresh", "--yes"], ["destroy", "--yes", "--confirm", "prod"]],

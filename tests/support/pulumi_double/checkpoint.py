@@ -74,6 +74,18 @@ class Backend:
         data["checkpoint"]["latest"]["manifest"]["time"] = _now()
         self._write(self.stack_file(stack), data)
 
+    def pending_operations(self, stack: str) -> list[dict[str, Any]]:
+        """apitype.DeploymentV3.PendingOperations: [{"resource": ResourceV3, "type": "creating" | ...}]."""
+        return list(self.deployment(stack).get("pending_operations") or [])
+
+    def save_pending_operations(self, stack: str, operations: list[dict[str, Any]]) -> None:
+        data = json.loads(self.stack_file(stack).read_text())
+        if operations:
+            data["checkpoint"]["latest"]["pending_operations"] = operations
+        else:  # `json:"pending_operations,omitempty"`
+            data["checkpoint"]["latest"].pop("pending_operations", None)
+        self._write(self.stack_file(stack), data)
+
     def outputs(self, stack: str) -> dict[str, Any]:
         for resource in self.resources(stack):
             if resource["type"] == STACK_TYPE:

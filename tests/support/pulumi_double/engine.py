@@ -15,6 +15,14 @@ Mirrors, in a much reduced form:
   stdout event and lets operations in flight finish; the second prints "^C received; terminating" and exits.
 - pkg/backend/diy/lock.go: the stack is locked while the operation runs (the lock stays behind when the
   process is terminated).
+- Pending operations (the checkpoint's `pending_operations`, apitype.OperationV2): pkg/backend/snapshot.go
+  (SnapshotManager.BeginMutation/End) records a step as pending before the provider call and removes it
+  when the step completes, so a process terminated mid-step leaves it behind. A new snapshot keeps none of
+  the base snapshot's pending operations except the creates ("we don't want to clear pending CREATE
+  operations because these must require user intervention", snapshot.go snap()), in updates and
+  refreshes alike (pulumi/pulumi#8435, #9293). Only `refresh --clear-pending-creates` drops those, before
+  refreshing (pkg/cmd/pulumi/operations/refresh.go filterMapPendingCreates; pulumi/pulumi#10394, #4265);
+  a non-interactive refresh without it skips them.
 
 Event JSON follows sdk/go/common/apitype/events.go; see transport.py for how it travels.
 """
@@ -74,6 +82,7 @@ class Operation:
     scenario: dict[str, Any]
     sink: EventSink
     targets: list[str] = field(default_factory=list)
+    clear_pending_creates: bool = False
     counts: dict[str, int] = field(default_factory=dict)
     cancelled: bool = False
     failed: bool = False
@@ -93,6 +102,8 @@ class Operation:
         print({"preview": "Previewing update", "update": "Updating", "destroy": "Destroying",
                "refresh": "Refreshing"}[self.kind] + f" ({self.stack}):", flush=True)
         try:
+            if not self.preview:
+                self._carry_pending_operations()
             steps = self._steps()
             self._execute(steps)
             if self.kind == "update" and not self.targets and not (self.failed or self.cancelled):
@@ -194,10 +205,13 @@ class Operation:
             self._event("resourcePreEvent", step)
             self._show(step, "...")
             problem = self._apply_problem(step)
+            pending = self._begin_mutation(step) if problem is None else None
             if problem is None:
                 self._work(step)
             if problem is None and not self.preview:
                 problem = self._provider_failure(step) or self._effect(step)
+            if pending is not None:
+                self._end_mutation(pending)  # the step's result is known (done or failed): no longer pending
             if problem is not None:
                 self._fail(step, problem)
                 if not self.preview:
@@ -253,6 +267,37 @@ class Operation:
         while time.time() < deadline:
             time.sleep(min(0.05, max(0.0, deadline - time.time())))
             self._pump()
+
+    # -- pending operations (pkg/backend/snapshot.go) ------------------------------------------------
+    PENDING_TYPES = {"create": "creating", "update": "updating", "delete": "deleting", "replace": "creating",
+                     "delete-replaced": "deleting"}
+
+    def _carry_pending_operations(self) -> None:
+        """The base snapshot's pending creates survive into this run (unless refresh clears them); every other
+        pending operation is dropped. An update with pending operations warns (engine, from memory)."""
+        pending = self.backend.pending_operations(self.stack)
+        creates = [op for op in pending if op.get("type") == "creating"]
+        if self.kind == "refresh" and self.clear_pending_creates:
+            creates = []
+        if self.kind == "update" and pending:
+            print(f"warning: Attempting to deploy or update resources with {len(pending)} pending operations from "
+                  "previous deployment.", flush=True)  # (from memory)
+        if creates != pending:
+            self.backend.save_pending_operations(self.stack, creates)
+
+    def _begin_mutation(self, step: Step) -> Optional[dict[str, Any]]:
+        kind = self.PENDING_TYPES.get(step.op)
+        if self.preview or self.kind == "refresh" or kind is None:
+            return None
+        operation = {"resource": step.new if kind != "deleting" else step.old, "type": kind}
+        self.backend.save_pending_operations(self.stack, self.backend.pending_operations(self.stack) + [operation])
+        return operation
+
+    def _end_mutation(self, operation: dict[str, Any]) -> None:
+        pending = self.backend.pending_operations(self.stack)
+        if operation in pending:
+            pending.remove(operation)
+        self.backend.save_pending_operations(self.stack, pending)
 
     def _record(self, step: Step) -> None:
         """Persist the step's result (the DIY backend writes the snapshot after each step)."""

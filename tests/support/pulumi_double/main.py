@@ -176,7 +176,8 @@ def _operation(command: str, backend: Backend, stack: str, flags: dict[str, list
     config = {str(k): str(v) for k, v in (_stack_settings(stack).get("config") or {}).items()}
     operation = Operation(kind=kind, backend=backend, stack=stack, config=config, scenario=scenario,
                           sink=open_sink((flags.get("--event-log") or [None])[-1]),
-                          targets=flags.get("--target", []))
+                          targets=flags.get("--target", []),
+                          clear_pending_creates="--clear-pending-creates" in flags)
     return operation.run()
 
 
