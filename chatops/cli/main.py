@@ -58,13 +58,17 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
+        from chatops.signals import cause, terminating_as_interrupt
+
         try:
-            return super().invoke(ctx)
+            with terminating_as_interrupt():  # SIGTERM/SIGHUP end a command like Ctrl-C, cleanups included
+                return super().invoke(ctx)
         except ChatopsError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            _say(f"Error: {exc}")
             ctx.exit(exc.exit_code)
-        except (KeyboardInterrupt, click.exceptions.Abort):  # Abort: click's Ctrl-C at a prompt
-            click.echo("Interrupted.", err=True)
+        except (KeyboardInterrupt, click.exceptions.Abort) as exc:  # Abort: click's Ctrl-C at a prompt
+            _say("Interrupted." if not isinstance(exc, KeyboardInterrupt) or cause(exc) == "Ctrl-C"
+                 else f"Interrupted ({cause(exc)}).")
             ctx.exit(EXIT_INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException):
             raise
@@ -74,6 +78,14 @@ class LazyGroup(click.Group):
             click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); rerun with CHATOPS_DEBUG=1 "
                        "for the traceback and report it", err=True)
             ctx.exit(1)
+
+
+def _say(line: str) -> None:
+    """The last line on stderr; after SIGHUP the terminal may be gone, and the exit code must still be set."""
+    try:
+        click.echo(line, err=True)
+    except OSError:
+        pass
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},

@@ -108,33 +108,46 @@ def preview_and_confirm(target: driver.StackTarget, program, config, accepted: s
     before, after = profiles
     with driver.open_stack(target, program, config=config, scratch=True) as session:
         protected = {urn for urn, _ in driver.protected_resources(session)}
-        unprotected = driver.set_protect(session, accepted & protected, False)
-        if unprotected:
-            notice(f"--allow-replace: removed protection from {len(unprotected)} resource(s) the change loses: "
-                   + ", ".join(u.rsplit("::", 1)[-1] for u in unprotected))
-        try:
+        losing = sorted(accepted & protected)
+        try:  # from the unprotect on: Ctrl-C, SIGTERM or SIGHUP included (chatops.signals)
+            unprotected = driver.set_protect(session, losing, False)
+            if unprotected:
+                notice(f"--allow-replace: removed protection from {len(unprotected)} resource(s) the change loses: "
+                       + ", ".join(u.rsplit("::", 1)[-1] for u in unprotected))
             changes = preview_into(report, session, after, before, as_json=as_json,
                                    blocked_hint=scale_protection_hint(target.stack, bool(accepted)))
             scale.live_recheck(changes, accepted)
             confirm_or_refuse(f"Scale stack {target.stack} to {after.name}?", yes)
         except BaseException:
-            restore_protection(session, unprotected)
+            restore_protection(session, losing)
             raise
     return unprotected
 
 
 def apply(target: driver.StackTarget, program, config, unprotected: list[str], report: DeployReport,
           as_json: bool, rerun: str, before: Profile) -> dict:
-    """The update itself, in the stack's work dir; on failure, protection goes back on what still exists."""
-    with driver.open_stack(target, program, config=config, plugins=False) as session:
-        try:
+    """The update itself, in the stack's work dir; on failure (or Ctrl-C, SIGTERM, SIGHUP before or during
+    it), protection goes back on what still exists."""
+    try:
+        with driver.open_stack(target, program, config=config, plugins=False) as session:
             return apply_update(session, to_stderr=as_json, rerun=rerun, report=report).outputs
-        except BaseException as exc:
-            notice(f"chatops.yaml unchanged (profile {target.entry.profile}); the last successful update of stack "
-                   f"{target.stack} applied {before.name}, and resources changed so far are in the state")
-            if unprotected and not getattr(exc, "abandoned", False):  # never under a lock Pulumi may still hold
-                restore_protection(session, unprotected, only_existing=True)
-            raise
+    except BaseException as exc:
+        notice(f"chatops.yaml unchanged (profile {target.entry.profile}); the last successful update of stack "
+               f"{target.stack} applied {before.name}, and resources changed so far are in the state")
+        if unprotected and not getattr(exc, "abandoned", False):  # never under a lock Pulumi may still hold
+            reprotect(target, unprotected)
+        raise
+
+
+def reprotect(target: driver.StackTarget, urns: list[str]) -> None:
+    """Protect again those of `urns` the state still holds, in a session of its own (the update's may not have
+    opened); a warning, never an error, when that fails too."""
+    try:
+        with driver.open_stack(target, scratch=True, plugins=False) as session:
+            restore_protection(session, urns, only_existing=True)
+    except ChatopsError as exc:
+        notice(f"Warning: could not restore protection on {', '.join(urns)} ({exc}); the next `chatops up` "
+               "restores it from the program")
 
 
 def restore_protection(session: driver.Session, urns: list[str], *, only_existing: bool = False) -> None:

@@ -279,11 +279,12 @@ def run_destroy(session: Session, tap: EventTap, notify: Notify) -> auto.Destroy
 def _engine_call(session: Session, kind: str, call: Callable[[], T], tap: EventTap, notify: Notify) -> T:
     stack = session.target.stack
     with tap.watching_sdk():
-        result = running.call_in_worker(call, lambda: notify(running.cancelling_notice(kind, stack)),
-                                        lambda: running.abandoned(kind, stack))
+        result = running.call_in_worker(call, lambda by: notify(running.cancelling_notice(kind, stack, by)),
+                                        lambda: running.abandoned(kind, stack),
+                                        engine_cancelling=lambda: tap.engine_cancelling)
     if result.interrupted:  # stop after this call even when it returned normally (Pulumi survived the Ctrl-C)
         said = str(explain(result.error, stack, session.target.backend)) if result.error is not None else ""
-        raise running.cancelled(kind, stack, said) from None
+        raise running.cancelled(kind, stack, said, result.cause) from None
     if result.error is not None:
         raise explain(result.error, stack, session.target.backend) from result.error
     return result.value  # type: ignore[return-value]

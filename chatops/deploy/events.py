@@ -35,6 +35,9 @@ CATEGORY = {
 }
 
 RUNNING, DONE, FAILED = "running", "done", "failed"
+#: How the engine acknowledges a cancel request, as a stdout event (pkg/backend cancellation scope; the same
+#: text for SIGTERM since pulumi/pulumi#17467).
+CANCEL_ACKNOWLEDGED = "^C received; cancelling"
 #: Texts of the SDK's warnings when it drops events (pulumi/automation/_stack.py `_EventsServicer`).
 SDK_DROP_WARNINGS = ("Failed to parse engine event", "Error in event stream")
 
@@ -173,9 +176,13 @@ class EventTap:
     def __init__(self, *handlers: Optional[Callable[[ev.EngineEvent], Any]]) -> None:
         self.handlers = [h for h in handlers if h is not None]
         self.problems: list[str] = []
+        #: Pulumi said it is cancelling (it received a SIGINT or SIGTERM itself).
+        self.engine_cancelling = False
         self._lock = threading.Lock()
 
     def __call__(self, event: ev.EngineEvent) -> None:
+        if event.stdout_event is not None and CANCEL_ACKNOWLEDGED in (event.stdout_event.message or ""):
+            self.engine_cancelling = True
         for handler in self.handlers:
             try:
                 handler(event)

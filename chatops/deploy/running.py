@@ -10,16 +10,29 @@ So the SDK call runs in a worker thread while the main thread (where Python deli
 waits: on the first Ctrl-C it says that Pulumi is cancelling and keeps waiting for the call to return; on a
 second one it stops waiting and says exactly what to run next. The worker's exceptions are returned to the
 main thread, never printed as thread tracebacks.
+
+SIGTERM and SIGHUP (a cancelled CI job, a closed terminal; chatops.signals) count like Ctrl-C. They may
+reach chatops alone (`docker stop` signals PID 1, `kill PID`), so unless Pulumi says within a second that
+it is cancelling (its "^C received; cancelling" event: SIGINT, and since pulumi/pulumi#17467 SIGTERM, start
+its cancellation scope), chatops passes the cancel on as a SIGINT to the `pulumi` process it started.
+Waiting for that acknowledgment first matters: a signal sent to the whole group already reached Pulumi, and
+a second signal from chatops would make it terminate at once.
 """
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import threading
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Generic, Optional, TypeVar
 
 from chatops.deploy.errors import DeployError
 from chatops.errors import Cancelled
+from chatops.signals import Terminated, cause, terminating_as_interrupt
 
 T = TypeVar("T")
 
@@ -40,12 +53,21 @@ class CallResult(Generic[T]):
     value: Optional[T]
     error: Optional[BaseException]
     interrupted: bool
+    cause: str = ""  # what interrupted it first: Ctrl-C, SIGTERM or SIGHUP
 
 
-def call_in_worker(call: Callable[[], T], on_first_interrupt: Callable[[], None],
-                   abandoned: Callable[[], Interrupted], poll_seconds: float = 0.2) -> CallResult[T]:
-    """Run `call` in a daemon thread; the first Ctrl-C calls `on_first_interrupt` and keeps waiting, the
-    second raises `abandoned()` (the thread is left to the process's exit)."""
+#: How long Pulumi has to acknowledge a SIGTERM/SIGHUP that may have reached it too, before chatops sends it
+#: a SIGINT.
+FORWARD_GRACE_SECONDS = 1.0
+
+
+def call_in_worker(call: Callable[[], T], on_first_interrupt: Callable[[str], None],
+                   abandoned: Callable[[], Interrupted], poll_seconds: float = 0.2,
+                   engine_cancelling: Callable[[], bool] = lambda: True) -> CallResult[T]:
+    """Run `call` in a daemon thread; the first Ctrl-C (or SIGTERM/SIGHUP) calls `on_first_interrupt` with
+    what it was and keeps waiting, the second raises `abandoned()` (the thread is left to the process's
+    exit). After a SIGTERM/SIGHUP, the `pulumi` child gets a SIGINT unless `engine_cancelling()` says
+    within FORWARD_GRACE_SECONDS that Pulumi is cancelling already."""
     box: dict[str, object] = {}
     done = threading.Event()
 
@@ -61,33 +83,95 @@ def call_in_worker(call: Callable[[], T], on_first_interrupt: Callable[[], None]
     # stopped while it still runs (CPython 3.11 `_wait_for_tstate_lock`), and we would stop waiting too early.
     threading.Thread(target=work, name="pulumi-call", daemon=True).start()
     interrupts = 0
+    first = ""
     announced = False
-    while True:
-        try:
-            if interrupts and not announced:
-                announced = True
-                on_first_interrupt()
-            if done.wait(poll_seconds):
-                break
-        except KeyboardInterrupt:
-            interrupts += 1
-            if interrupts >= 2:
-                raise abandoned() from None
+    forward_at: Optional[float] = None
+    with terminating_as_interrupt():
+        while True:
+            try:
+                if interrupts and not announced:
+                    announced = True
+                    _say(on_first_interrupt, first)
+                if forward_at is not None and time.monotonic() >= forward_at:
+                    forward_at = None
+                    if not engine_cancelling():
+                        interrupt_pulumi()
+                if done.wait(poll_seconds):
+                    break
+            except KeyboardInterrupt as exc:
+                interrupts += 1
+                if interrupts >= 2:
+                    raise abandoned() from None
+                first = cause(exc)
+                if isinstance(exc, Terminated):
+                    forward_at = time.monotonic() + FORWARD_GRACE_SECONDS
     error = box.get("error")
     return CallResult(box.get("value"), error if isinstance(error, BaseException) else None,  # type: ignore[arg-type]
-                      interrupts > 0)
+                      interrupts > 0, first)
 
 
-def cancelling_notice(kind: str, stack: str) -> str:
+def _say(notify: Callable[[str], None], what: str) -> None:
+    try:
+        notify(what)
+    except OSError:  # SIGHUP: the terminal is gone, writing to it fails; waiting for Pulumi matters more
+        pass
+
+
+def interrupt_pulumi() -> list[int]:
+    """Send SIGINT to the `pulumi` processes this process started (the SDK's Popen; the inline program runs
+    in-process, so the CLI is the only child during an engine call). Returns their pids."""
+    pids = [pid for pid in _child_pids() if "pulumi" in _command_line(pid)]
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGINT)
+        except OSError:  # it exited meanwhile
+            continue
+    return pids
+
+
+def _child_pids() -> list[int]:
+    """Linux: /proc/<pid>/task/*/children; elsewhere `pgrep -P` (macOS, BSD)."""
+    me = os.getpid()
+    tasks = Path(f"/proc/{me}/task")
+    if tasks.is_dir():
+        found: set[int] = set()
+        for task in tasks.iterdir():
+            try:
+                found.update(int(pid) for pid in (task / "children").read_text().split())
+            except (OSError, ValueError):
+                continue
+        return sorted(found)
+    try:
+        out = subprocess.run(["pgrep", "-P", str(me)], capture_output=True, text=True, timeout=5).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return sorted(int(pid) for pid in out.split() if pid.isdigit())
+
+
+def _command_line(pid: int) -> str:
+    path = Path(f"/proc/{pid}/cmdline")
+    if path.is_file():
+        try:
+            return path.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            return ""
+    try:
+        return subprocess.run(["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True,
+                              timeout=5).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def cancelling_notice(kind: str, stack: str, by: str = "Ctrl-C") -> str:
     what = WHAT[kind]
     if kind == "preview":
-        return f"Ctrl-C: Pulumi is stopping the preview of stack {stack} (nothing is changed). Waiting for it..."
-    return (f"Ctrl-C: Pulumi is cancelling the {what} of stack {stack}: operations already running finish and "
+        return f"{by}: Pulumi is stopping the preview of stack {stack} (nothing is changed). Waiting for it..."
+    return (f"{by}: Pulumi is cancelling the {what} of stack {stack}: operations already running finish and "
             "are saved, no new ones start, then the lock is released. Waiting for that; press Ctrl-C again "
             "only to stop waiting (Pulumi then terminates at once and may leave operations unrecorded).")
 
 
-def cancelled(kind: str, stack: str, said: str = "") -> Interrupted:
+def cancelled(kind: str, stack: str, said: str = "", by: str = "Ctrl-C") -> Interrupted:
     """The SDK call returned after a first Ctrl-C: the command stops here, whatever the call returned.
 
     What chatops cannot know is not claimed: Pulumi may have honoured the cancel part-way, or finished
@@ -95,12 +179,12 @@ def cancelled(kind: str, stack: str, said: str = "") -> Interrupted:
     `_stack.py` up()/destroy()), or survived it. `said`: what Pulumi reported, when the call failed."""
     detail = f" (Pulumi: {said})" if said else ""
     if kind == "preview":
-        return Interrupted(f"Ctrl-C: stopped after the preview of stack {stack}{detail}; nothing was changed and "
+        return Interrupted(f"{by}: stopped after the preview of stack {stack}{detail}; nothing was changed and "
                            "nothing will be applied")
     again = {"up": f"`chatops preview --stack {stack}` shows what is left to do",
              "destroy": f"`chatops destroy --stack {stack}` again deletes what is left",
              "refresh": f"`chatops refresh --stack {stack}` again completes it"}[kind]
-    return Interrupted(f"Ctrl-C during the {WHAT[kind]} of stack {stack}{detail}: chatops stopped after it and "
+    return Interrupted(f"{by} during the {WHAT[kind]} of stack {stack}{detail}: chatops stopped after it and "
                        f"starts nothing else. Pulumi was told to cancel (operations already running finish and are "
                        f"saved, no new ones start), so the {WHAT[kind]} may have completed or stopped part-way. Next: "
                        f"{again}")

@@ -116,8 +116,10 @@ class DeployReport:
         if isinstance(exc, ChatopsError):
             self.problems.append(str(exc))
         elif isinstance(exc, (KeyboardInterrupt, click.exceptions.Abort)):
-            self.problems.append(f"interrupted (Ctrl-C) before {self.command} finished; nothing after that point "
-                                 "ran")
+            from chatops.signals import cause
+
+            self.problems.append(f"interrupted ({cause(exc)}) before {self.command} finished; nothing after that "
+                                 "point ran")
         else:
             self.problems.append(f"internal error ({type(exc).__name__}: {exc})")
 

@@ -55,6 +55,14 @@ class Chatops:
     def ctrl_c(self) -> None:
         os.killpg(self.process.pid, signal.SIGINT)  # the process group, as a terminal does
 
+    def signal(self, signum: int, group: bool) -> None:
+        """`group`: the whole process group (a runner killing the job's tree); else chatops alone (`docker stop`
+        signalling PID 1, `kill PID`)."""
+        if group:
+            os.killpg(self.process.pid, signum)
+        else:
+            os.kill(self.process.pid, signum)
+
     def finish(self, timeout: float = 60) -> int:
         code = self.process.wait(timeout)
         for reader in self._readers:
@@ -220,3 +228,25 @@ def test_a_ctrl_c_after_the_update_finished_does_not_claim_it_was_cancelled(slow
     assert "may have completed" in chatops.err and "nothing else was started" not in chatops.err
     assert slow_project.backend.sidecar("prod")["history"][0]["result"] == "succeeded"
     assert len(slow_project.state()) == 5  # the stack and its four queues: the update had finished
+
+
+# -- SIGTERM and SIGHUP: a cancelled CI job, a closed terminal ------------------------------------------------
+
+@pytest.mark.parametrize("group", [False, True], ids=["chatops-alone", "process-group"])
+def test_sigterm_cancels_like_the_first_ctrl_c(slow_project, group) -> None:
+    # Alone: chatops keeps waiting and passes the cancel on to Pulumi as a SIGINT. To the group: Pulumi got it
+    # too and says so; a SIGINT from chatops on top would be a second signal, terminating Pulumi at once and
+    # leaving its lock, so chatops must not send one.
+    slow_project.double.scenario(version=GRPC_VERSION)
+    chatops = Chatops(slow_project, "up", "--stack", "prod", "--yes")
+    chatops.wait_for("create aws:sqs/queue:Queue q0: started")
+    chatops.signal(signal.SIGTERM, group)
+    code = chatops.finish()
+    assert code == 130, chatops.err
+    assert "SIGTERM: Pulumi is cancelling the update of stack prod" in chatops.err
+    assert "SIGTERM during the update of stack prod" in chatops.err and "may have completed" in chatops.err
+    assert "Traceback" not in chatops.err and "terminating" not in "\n".join(chatops.stdout)
+    state = slow_project.state()
+    assert "urn:pulumi:prod::chat::aws:sqs/queue:Queue::q0" in state  # finished and saved
+    assert "urn:pulumi:prod::chat::aws:sqs/queue:Queue::q3" not in state  # nothing new started
+    assert not slow_project.backend.locks("prod") and not slow_project.backend.pending_operations("prod")

@@ -264,3 +264,34 @@ def test_up_after_a_hand_edit_keeps_unprotected_stateful_resources(deploy_projec
     assert "redis (delete" in result.stderr and "chatops scale-to 100k-dau --stack prod" in result.stderr
     assert "up" not in deploy_project.double.commands()
     assert deploy_project.urn("redis", REDIS) in deploy_project.state()
+
+
+def test_sigterm_after_protection_is_lifted_puts_it_back(prod_50k, monkeypatch) -> None:
+    # The window between `state unprotect` and the update (here: the confirmation) must survive a cancelled CI
+    # job like a Ctrl-C: protection goes back on and the command exits 130. (Python's default SIGTERM would
+    # end the process there, leaving the redis group unprotected.)
+    import os
+    import signal
+    import time
+
+    class Escaped(Exception):
+        pass
+
+    def reached_the_test(signum, frame):
+        raise Escaped("chatops did not handle SIGTERM")
+
+    def terminated_at_the_prompt(question: str, yes: bool) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler raises in here
+
+    monkeypatch.setattr("chatops.cli.scale_to.confirm_or_refuse", terminated_at_the_prompt)
+    previous = signal.signal(signal.SIGTERM, reached_the_test)
+    try:
+        result = prod_50k.run("scale-to", "100k", "--stack", "prod", "--allow-replace")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert result.exit_code == 130, result.output
+    assert "Interrupted (SIGTERM)." in result.stderr and "Protection restored on 1 resource(s)." in result.stderr
+    assert prod_50k.state()[prod_50k.urn("redis", REDIS)]["protect"] is True
+    assert [c for c in prod_50k.double.commands() if c.startswith("state") or c == "up"] == [
+        "state unprotect", "state protect"]

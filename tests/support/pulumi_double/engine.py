@@ -11,8 +11,9 @@ Mirrors, in a much reduced form:
 - pkg/engine/plan.go and update.go `previewActions/updateActions.OnResourceStepPost`: a failed step is a
   diagnostic (wrapped in "Preview failed: %v" during previews, diag.GetPreviewFailedError) plus, in
   updates, a resOpFailedEvent; only successful logical steps are counted in the summary.
-- pkg/backend/cancellation scope (`NewScope`): the first SIGINT prints "^C received; cancelling..." as a
-  stdout event and lets operations in flight finish; the second prints "^C received; terminating" and exits.
+- pkg/backend/cancellation scope (`NewScope`): the first SIGINT (or SIGTERM, pulumi/pulumi#17467) prints
+  "^C received; cancelling..." as a stdout event and lets operations in flight finish; the second prints
+  "^C received; terminating" and exits.
 - pkg/backend/diy/lock.go: the stack is locked while the operation runs (the lock stays behind when the
   process is terminated).
 - Pending operations (the checkpoint's `pending_operations`, apitype.OperationV2): pkg/backend/snapshot.go
@@ -98,6 +99,7 @@ class Operation:
         started = time.time()
         lock = None if self.preview else self.backend.lock(self.stack)
         signal.signal(signal.SIGINT, self._on_sigint)
+        signal.signal(signal.SIGTERM, self._on_sigint)  # handled like SIGINT since pulumi/pulumi#17467 (3.136)
         self.sink.emit({"preludeEvent": {"config": dict(self.config)}})
         print({"preview": "Previewing update", "update": "Updating", "destroy": "Destroying",
                "refresh": "Refreshing"}[self.kind] + f" ({self.stack}):", flush=True)
