@@ -171,6 +171,12 @@ def aws_options(func: F) -> F:
     func = click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL", metavar="URL",
                         help="Send every AWS call to this endpoint (an emulator); default: AWS_ENDPOINT_URL "
                              "or the real AWS endpoints.")(func)
+    return aws_profile_option(func)
+
+
+def aws_profile_option(func: F) -> F:
+    """--aws-profile alone: the commands whose only AWS calls are the Pulumi provider's (refresh, destroy),
+    which does not read an endpoint override."""
     return click.option("--aws-profile", envvar="AWS_PROFILE", metavar="NAME",
                         help="AWS named profile (default: AWS_PROFILE or the standard credential chain). "
                              "--profile is a chatops tier, not this.")(func)

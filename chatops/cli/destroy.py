@@ -13,7 +13,7 @@ from typing import Optional
 
 import click
 
-from chatops.cli.common import examples, json_option, stack_options
+from chatops.cli.common import aws_profile_option, examples, json_option, stack_options
 from chatops.cli.up import apply_update
 from chatops.deploy import driver, teardown
 from chatops.deploy.events import EventTap, Progress
@@ -34,13 +34,14 @@ from chatops.ui.deploy_progress import live_progress, notice, show_result
 @click.option("--confirm", "confirm_name", metavar="STACK", help="The stack name, repeated (with --yes).")
 @click.option("--unprotect", is_flag=True,
               help="Also delete protected resources and lift AWS deletion protection (database, backups, images...).")
+@aws_profile_option
 @json_option
 def destroy(stack: Optional[str], config_path: Optional[str], yes: bool, confirm_name: Optional[str],
-            unprotect: bool, as_json: bool) -> None:
+            unprotect: bool, aws_profile: Optional[str], as_json: bool) -> None:
     """Delete every resource of a stack. Refuses while anything blocks deletion (Pulumi protection, AWS
     deletion protection, data AWS will not delete) unless --unprotect, which lifts it all after the typed
     confirmation."""
-    target = driver.resolve_target(config_path, stack)
+    target = driver.resolve_target(config_path, stack, aws_profile)
     report = DeployReport("destroy", target.stack, started=time.time(), extra={"blockers": [],
                                                                                 "final_snapshots": []})
     with reporting(report, as_json):

@@ -10,50 +10,68 @@ next to a possible orphan. `--clear-pending-creates` drops them from the state, 
 
 from __future__ import annotations
 
-from typing import Optional
+import time
+from typing import Any, Optional
 
 import click
 
-from chatops.cli.common import examples, stack_options
+from chatops.cli.common import aws_profile_option, examples, json_option, stack_options
 from chatops.deploy import driver
 from chatops.deploy.events import EventTap, Progress
 from chatops.errors import ChatopsError
-from chatops.ui.changes import confirm_or_refuse
+from chatops.ui.changes import RefreshReport, confirm_or_refuse, reporting
 from chatops.ui.console import console
 from chatops.ui.deploy_progress import live_progress, notice, show_result
 
 
 @click.command(epilog=examples("chatops refresh --stack prod", "chatops refresh --stack prod --yes",
+                               "chatops refresh --stack prod --yes --json   # in CI: drift counts as JSON",
                                "chatops refresh --stack prod --clear-pending-creates   # after checking AWS"))
 @stack_options
 @click.option("--clear-pending-creates", is_flag=True,
               help="Drop interrupted creates from the state (Pulumi forgets them; check AWS first, see "
                    "docs/deploying.md).")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask (needed when stdin is not a terminal).")
-def refresh(stack: Optional[str], config_path: Optional[str], clear_pending_creates: bool, yes: bool) -> None:
+@aws_profile_option
+@json_option
+def refresh(stack: Optional[str], config_path: Optional[str], clear_pending_creates: bool, yes: bool,
+            aws_profile: Optional[str], as_json: bool) -> None:
     """Read every resource back from AWS and update the state to match (drift, manual changes), after listing
     the operations an interrupted update left pending.
 
     Progress is shown per resource; Ctrl-C lets Pulumi cancel cleanly (a second Ctrl-C stops waiting).
     """
-    target = driver.resolve_target(config_path, stack)
-    with driver.open_stack(target) as session:
-        show_pending(target.stack, driver.pending_operations(session), clear_pending_creates)
+    target = driver.resolve_target(config_path, stack, aws_profile)
+    report = RefreshReport("refresh", target.stack, started=time.time(),
+                           extra={"pending_operations": [], "cleared_pending_creates": False,
+                                  "still_pending_creates": [], "state_changes": {}})
+    with reporting(report, as_json), driver.open_stack(target) as session:
+        pending = driver.pending_operations(session)
+        report.extra["pending_operations"] = [_pending_json(op) for op in pending]
+        show_pending(target.stack, pending, clear_pending_creates)
         confirm_or_refuse(f"Refresh the state of stack {target.stack} from AWS?", yes)
         progress = Progress()
         try:
-            with live_progress(progress):
-                driver.run_refresh(session, EventTap(progress.handle), notice, clear_pending_creates)
+            with live_progress(progress, to_stderr=as_json):
+                result = driver.run_refresh(session, EventTap(progress.handle), notice, clear_pending_creates)
         except ChatopsError:
-            show_result(progress)
+            show_result(progress, to_stderr=as_json)
             raise
         left = [op for op in driver.pending_operations(session) if op.is_create]
-    console().print(f"[green]State of stack {target.stack} refreshed.[/green] Run `chatops preview --stack "
-                    f"{target.stack}` to see what `up` would now change.")
+        report.extra.update(state_changes=dict(result.summary.resource_changes or {}),
+                            cleared_pending_creates=clear_pending_creates and any(op.is_create for op in pending),
+                            still_pending_creates=[_pending_json(op) for op in left])
+        report.result = "succeeded"
+    console(stderr=as_json).print(f"[green]State of stack {target.stack} refreshed.[/green] Run `chatops preview "
+                                  f"--stack {target.stack}` to see what `up` would now change.")
     if left:
         notice(f"Still pending: {len(left)} interrupted create(s) ({_names(left)}); the next `up` would create them "
                f"again. Check AWS, then `chatops refresh --stack {target.stack} --clear-pending-creates` (or import "
                "what exists: docs/deploying.md, \"Pending operations\").")
+
+
+def _pending_json(op: driver.PendingOperation) -> dict[str, Any]:
+    return {"urn": op.urn, "type": op.type, "operation": op.operation, "physical_name": op.physical_name}
 
 
 def show_pending(stack: str, pending: list[driver.PendingOperation], clear: bool) -> None:

@@ -147,6 +147,20 @@ class DeployReport:
         return data
 
 
+class RefreshReport(DeployReport):
+    """`refresh --json` (docs/schemas/refresh.json): a refresh changes the state, not AWS, so it has no change
+    counts, outputs or costs; `extra` holds the engine's summary and the pending operations."""
+
+    def to_json(self, now: float) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION, "command": self.command, "stack": self.stack,
+            "result": self.result, "ok": self.result in ("succeeded", "no-changes"), "problems": self.problems,
+            "duration_seconds": round((self.finished or now) - self.started, 1),
+        }
+        data.update(self.extra)
+        return data
+
+
 @contextmanager
 def reporting(report: DeployReport, as_json: bool) -> Iterator[DeployReport]:
     """The command fills `report` in the block; with --json it is printed at the end, also when the block

@@ -4,6 +4,7 @@ finish what is in flight; second: terminate at once, leaving the lock)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ import time
 
 import pytest
 
+from tests.support.json_schemas import assert_valid
 from tests.support.pulumi_double.harness import FILE_VERSION, GRPC_VERSION, goal
 
 STEP_SECONDS = 1.5
@@ -124,14 +126,23 @@ def test_second_ctrl_c_stops_waiting_with_the_exact_next_steps(slow_project) -> 
     assert slow_project.run("refresh", "--stack", "prod", "--yes").exit_code == 1  # locked
     assert slow_project.run("unlock", "--stack", "prod", "--yes").exit_code == 0
     slow_project.double.scenario(step_seconds=0)
-    refreshed = slow_project.run("refresh", "--stack", "prod", "--yes")
+    refreshed = slow_project.run("refresh", "--stack", "prod", "--yes", "--json")
     assert refreshed.exit_code == 0, refreshed.output
     assert "creating aws:sqs/queue:Queue q0 (AWS name chat-prod-q0)" in refreshed.stderr
     assert "cannot resolve the 1 pending create(s)" in refreshed.stderr and "Still pending" in refreshed.stderr
     assert len(slow_project.backend.pending_operations("prod")) == 1  # a plain refresh skips pending creates
-    cleared = slow_project.run("refresh", "--stack", "prod", "--yes", "--clear-pending-creates")
+    report = json.loads(refreshed.stdout)
+    assert_valid("refresh", report)
+    q0 = {"urn": "urn:pulumi:prod::chat::aws:sqs/queue:Queue::q0", "type": "aws:sqs/queue:Queue",
+          "operation": "creating", "physical_name": "chat-prod-q0"}
+    assert report["ok"] and report["pending_operations"] == [q0] and report["still_pending_creates"] == [q0]
+    assert report["cleared_pending_creates"] is False
+    cleared = slow_project.run("refresh", "--stack", "prod", "--yes", "--clear-pending-creates", "--json")
     assert cleared.exit_code == 0, cleared.output
     assert slow_project.backend.pending_operations("prod") == [] and "Still pending" not in cleared.stderr
+    report = json.loads(cleared.stdout)
+    assert_valid("refresh", report)
+    assert report["cleared_pending_creates"] is True and report["still_pending_creates"] == []
     refreshes = [c["argv"] for c in slow_project.double.calls() if "refresh" in c["argv"]]
     assert "--clear-pending-creates" in refreshes[-1] and "--clear-pending-creates" not in refreshes[-2]
 

@@ -254,6 +254,30 @@ def test_aws_profile_picks_the_account_for_images_and_for_pulumi(project, monkey
     assert missing.exit_code == 1 and "AWS profile 'nope' not found" in missing.stderr
 
 
+def test_refresh_json_counts_what_drifted(project) -> None:
+    assert project.run("up", "--stack", "prod", "--yes").exit_code == 0
+    project.double.scenario(drift={TOPIC: {"inputs": {"name": "chat-prod-alerts", "tags": {}}}})
+    result = project.run("refresh", "--stack", "prod", "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)  # stdout is the report alone: progress and notes went to stderr
+    assert_valid("refresh", report)
+    assert report["result"] == "succeeded" and report["pending_operations"] == []
+    assert report["state_changes"] == {"same": 2, "update": 1}
+    assert "refreshed" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["refresh", "--yes"], ["destroy", "--unprotect", "--yes", "--confirm", "prod"]],
+                         ids=["refresh", "destroy"])
+def test_refresh_and_destroy_hand_aws_profile_to_pulumi(project, command) -> None:
+    assert project.run("up", "--stack", "prod", "--yes").exit_code == 0
+    before = len(project.double.calls())
+    result = project.run(command[0], "--stack", "prod", *command[1:], "--aws-profile", "deployer")
+    assert result.exit_code == 0, result.output
+    calls = [c for c in project.double.calls()[before:] if c["argv"][-1:] != ["version"]]
+    assert any(command[0] in c["argv"] for c in calls)
+    assert {c["aws_profile"] for c in calls} == {"deployer"}
+
+
 @pytest.mark.parametrize("command", [["up"], ["release", "--tag", "v2"], ["preview"], ["scale-to", "100k"]])
 def test_every_command_that_deploys_takes_aws_profile(project, command) -> None:
     result = project.run(*command, "--help")
