@@ -146,8 +146,7 @@ def reprotect(target: driver.StackTarget, urns: list[str]) -> None:
         with driver.open_stack(target, scratch=True, plugins=False) as session:
             restore_protection(session, urns, only_existing=True)
     except ChatopsError as exc:
-        notice(f"Warning: could not restore protection on {', '.join(urns)} ({exc}); the next `chatops up` "
-               "restores it from the program")
+        _protection_not_restored(urns, exc)
 
 
 def restore_protection(session: driver.Session, urns: list[str], *, only_existing: bool = False) -> None:
@@ -162,8 +161,12 @@ def restore_protection(session: driver.Session, urns: list[str], *, only_existin
             driver.set_protect(session, urns, True)
             notice(f"Protection restored on {len(urns)} resource(s).")
     except ChatopsError as exc:
-        notice(f"Warning: could not restore protection on {', '.join(urns)} ({exc}); the next `chatops up` "
-               "restores it from the program")
+        _protection_not_restored(urns, exc)
+
+
+def _protection_not_restored(urns: list[str], exc: ChatopsError) -> None:
+    notice(f"Warning: could not restore protection on {', '.join(urns)} ({exc}); the next `chatops up` "
+           "restores it from the program")
 
 
 def scale_protection_hint(stack: str, allowed: bool) -> str:
